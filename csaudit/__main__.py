@@ -1,0 +1,3 @@
+from csaudit.cli import main
+
+main()

@@ -1,0 +1,190 @@
+"""The audit engine: one lazy polars plan for the whole profile.
+
+Every standard becomes a lazy aggregation over the same canonical frame; the data-quality
+checks and the group labels are more aggregations over it. ``pl.collect_all`` runs them
+together, and common-subplan elimination makes the file be scanned and parsed once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import polars as pl
+
+from csaudit.errors import InputError
+from csaudit.fields import GROUPABLE
+from csaudit.ingest import ROW, Export, describe_read_error, open_export, raw_column
+from csaudit.metrics import REGISTRY
+from csaudit.metrics.base import BuildContext, Check, Unit
+from csaudit.profile.model import Profile, Standard, Status
+from csaudit.result import AuditResult, Finding, GroupResult, StandardResult
+
+FINDING_ROWS = 5  # row numbers shown per finding
+FINDING_EXAMPLES = 3
+
+
+@dataclass
+class _Planned:
+    standard: Standard
+    result: StandardResult
+    index: int | None  # position of its frame in collect_all, None when not measured
+
+
+def audit(
+    profile: Profile,
+    export_path: str | Path,
+    mapping: dict[str, str] | None = None,
+    strict: bool = False,
+) -> AuditResult:
+    """Evaluate every standard of ``profile`` on the export at ``export_path``.
+
+    ``mapping`` (canonical field → column) overrides the profile's ``mapping:`` block.
+    ``strict`` turns optional standards that cannot be measured into errors and makes
+    insufficient data count as a failure in the exit code.
+    """
+    combined = {f: (c, f"profile {profile.name!r} mapping") for f, c in profile.mapping.items()}
+    combined.update({f: (c, f"--map {f}={c}") for f, c in (mapping or {}).items()})
+    export = open_export(export_path, combined, _wanted_fields(profile))
+    present = export.present
+
+    queries: list[pl.LazyFrame] = []
+    planned: list[_Planned] = []
+    checks: dict[str, Check] = {c.key: c for c in export.checks}
+    for standard in profile.standards:
+        metric = REGISTRY[standard.metric]
+        unit = Unit.FRACTION if standard.statistic.yields_fraction else metric.unit
+        result = StandardResult(standard=standard, unit=unit, status=Status.PASS)
+        reason = metric.unmeasurable_reason(present, standard.options)
+        missing = metric.missing_fields(present, standard.options)
+        grouping = sorted((set(standard.filter) | set(standard.each)) - present)
+        if grouping:
+            used = "filter and each" if standard.filter and standard.each else ("filter" if standard.filter else "each")
+            reason = "; ".join(filter(None, [reason, f"its {used} needs " + ", ".join(f"`{f}`" for f in grouping)]))
+            missing = missing + grouping
+        if reason:
+            result.status = Status.ERROR if (standard.required or strict) else Status.NOT_MEASURED
+            result.reason = reason
+            result.missing_fields = missing
+            planned.append(_Planned(standard, result, None))
+            continue
+        result.notes = metric.notes(present, standard.options)
+        for check in metric.checks(present, standard.options):
+            checks.setdefault(check.key, check)
+        frame = export.frame
+        if standard.filter:
+            frame = frame.filter(
+                pl.all_horizontal([pl.col(f).is_in(list(values)) for f, values in standard.filter.items()])
+            )
+        context = BuildContext(
+            frame=frame,
+            present=present,
+            each=standard.each,
+            options=standard.options,
+            filter_fields=frozenset(standard.filter),
+        )
+        planned.append(_Planned(standard, result, len(queries)))
+        queries.append(metric.build(context, standard))
+
+    grouped = sorted({f for s in profile.standards for f in s.each if f in present})
+    label_queries = [
+        export.frame.group_by(f).agg(pl.col(raw_column(f)).drop_nulls().mode().sort().first().alias("label"))
+        for f in grouped
+    ]
+    check_list = list(checks.values())
+    quality = export.frame.select(
+        [pl.len().alias("rows")]
+        + [expr for i, check in enumerate(check_list) for expr in _check_exprs(i, check)]
+    )
+    frames = _collect(export, [quality, *queries, *label_queries])
+    quality_row, standard_frames, label_frames = frames[0], frames[1 : 1 + len(queries)], frames[1 + len(queries) :]
+    rows = quality_row["rows"][0]
+    if rows == 0:
+        raise InputError(f"{export.path}: the file has a header but no rows; there is nothing to audit")
+    labels = {f: dict(zip(df[f].to_list(), df["label"].to_list())) for f, df in zip(grouped, label_frames)}
+
+    for item in planned:
+        if item.index is not None:
+            _evaluate(item, standard_frames[item.index], labels)
+
+    findings = []
+    for i, check in enumerate(check_list):
+        count = quality_row[f"c{i}"][0]
+        if count:
+            findings.append(
+                Finding(
+                    key=check.key,
+                    message=check.message,
+                    count=count,
+                    rows=quality_row[f"r{i}"][0].to_list(),
+                    examples=[v for v in quality_row[f"e{i}"][0].to_list() if v is not None],
+                )
+            )
+    return AuditResult(
+        profile_name=profile.name,
+        profile_title=profile.title,
+        profile_path=profile.path,
+        input_path=str(export.path),
+        input_rows=rows,
+        columns=dict(sorted(export.columns.items())),
+        timestamp_formats=export.timestamp_formats,
+        standards=[p.result for p in planned],
+        findings=findings,
+        notes=export.notes,
+        strict=strict,
+    )
+
+
+def _wanted_fields(profile: Profile) -> set[str]:
+    wanted = {"id"}
+    for standard in profile.standards:
+        wanted |= REGISTRY[standard.metric].fields(standard.options)
+        wanted |= set(standard.filter) | set(standard.each)
+    return wanted
+
+
+def _check_exprs(i: int, check: Check) -> Iterable[pl.Expr]:
+    hit = check.expr.fill_null(False)
+    example_field = check.fields[-1]
+    yield hit.cast(pl.Int64).sum().alias(f"c{i}")
+    yield pl.col(ROW).filter(hit).head(FINDING_ROWS).implode().alias(f"r{i}")
+    yield pl.col(raw_column(example_field)).filter(hit).head(FINDING_EXAMPLES).implode().alias(f"e{i}")
+
+
+def _collect(export: Export, queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+    try:
+        return pl.collect_all(queries)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError) as exc:
+        raise describe_read_error(export.path, exc) from None
+
+
+def _evaluate(item: _Planned, frame: pl.DataFrame, labels: dict[str, dict]) -> None:
+    standard, result = item.standard, item.result
+    metric = REGISTRY[standard.metric]
+    keys = list(standard.each)
+    if keys:
+        frame = frame.sort(keys, nulls_last=True)
+    for row in frame.iter_rows(named=True):
+        value = metric.finalize(row["value"], standard.options)
+        size = int(row["sample_size"] or 0)
+        if size < standard.min_sample:
+            status = Status.INSUFFICIENT
+        elif standard.target is None:
+            status = Status.INFO
+        else:
+            status = standard.target.evaluate(value)
+        group = {k: labels.get(k, {}).get(row[k], row[k]) for k in keys}
+        result.groups.append(GroupResult(group=group, value=value, sample_size=size, status=status))
+    if not result.groups:
+        result.status = Status.INSUFFICIENT
+        result.reason = "no interactions match this standard's filter"
+        return
+    result.status = max((g.status for g in result.groups), key=lambda s: s.rank)
+    if result.status is Status.INSUFFICIENT:
+        small = [g for g in result.groups if g.status is Status.INSUFFICIENT]
+        where = f" in {len(small)} of {len(result.groups)} groups" if keys else ""
+        if standard.min_sample == 1:
+            result.reason = f"no measured interactions{where}"
+        else:
+            result.reason = f"fewer than {standard.min_sample} measured interactions (the minimum sample){where}"

@@ -1,0 +1,191 @@
+"""Accessibility: effort, transfers, abandonment, clicks to first contact.
+
+STANDARDS.md §2 "Accessibility".
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from csaudit.fields import LIVE_CHANNELS
+from csaudit.metrics.base import (
+    BuildContext,
+    Check,
+    Metric,
+    Option,
+    RowMetric,
+    Unit,
+    abandoned_expr,
+    live_channel_filter,
+    queue_start_expr,
+    seconds_between,
+)
+from csaudit.metrics.options import channel_list, duration_or_none, one_of
+from csaudit.profile.model import Standard
+
+_SCALE = {"scale": Option(one_of(5, 7), 5, "5 (original CES, lower is better) or 7 (CES 2.0, higher is better)")}
+
+
+def _ces_range(options) -> Check:
+    scale = options.get("scale", 5)
+    return Check(
+        key=f"range:ces:{scale}",
+        message=f"`ces` outside 1–{scale} (the profile's scale); these answers are excluded",
+        expr=(pl.col("ces") < 1) | (pl.col("ces") > scale),
+        fields=("ces",),
+    )
+
+
+class CustomerEffortScore(RowMetric):
+    name = "customer_effort_score"
+    title = "Customer effort score"
+    family = "accessibility"
+    unit = Unit.SCORE
+    description = "Mean effort answer on the profile's scale (`options: {scale: 5}` or 7)."
+    requires = ("ces",)
+    options = _SCALE
+
+    def sample(self, present, options):
+        return pl.col("ces"), pl.lit(True)
+
+    def checks(self, present, options):
+        return [_ces_range(options)]
+
+
+class EasyEffortShare(RowMetric):
+    name = "ces_easy_share"
+    title = "Customers finding it easy"
+    family = "accessibility"
+    unit = Unit.FRACTION
+    description = (
+        "Share of effort answers that are 'easy': 1–2 on the 1–5 scale (lower is better), "
+        "5–7 on the 1–7 CES 2.0 scale (higher is better)."
+    )
+    requires = ("ces",)
+    statistics = ("rate",)
+    default_statistic = "rate"
+    options = _SCALE
+
+    def sample(self, present, options):
+        easy = pl.col("ces") <= 2 if options.get("scale", 5) == 5 else pl.col("ces") >= 5
+        return easy.cast(pl.Float64), pl.lit(True)
+
+    def checks(self, present, options):
+        return [_ces_range(options)]
+
+
+def _negative(field: str) -> Check:
+    return Check(
+        key=f"negative:{field}",
+        message=f"`{field}` is negative; these rows are excluded",
+        expr=pl.col(field) < 0,
+        fields=(field,),
+    )
+
+
+class TransfersPerIssue(RowMetric):
+    name = "transfers_per_issue"
+    title = "Transfers per issue"
+    family = "accessibility"
+    unit = Unit.COUNT
+    description = "Mean `transfers` per interaction."
+    requires = ("transfers",)
+
+    def sample(self, present, options):
+        return pl.col("transfers"), pl.lit(True)
+
+    def checks(self, present, options):
+        return [_negative("transfers")]
+
+
+class TransferRate(RowMetric):
+    name = "transfer_rate"
+    title = "Share transferred"
+    family = "accessibility"
+    unit = Unit.FRACTION
+    description = "Share of interactions with at least one transfer."
+    requires = ("transfers",)
+    statistics = ("rate",)
+    default_statistic = "rate"
+
+    def sample(self, present, options):
+        return (pl.col("transfers") > 0).cast(pl.Float64), pl.lit(True)
+
+    def checks(self, present, options):
+        return [_negative("transfers")]
+
+
+class AbandonmentRate(RowMetric):
+    name = "abandonment_rate"
+    title = "Abandonment rate"
+    family = "accessibility"
+    unit = Unit.FRACTION
+    description = (
+        "Abandoned ÷ offered live contacts. With `options: {short_abandon: 5s}`, contacts that "
+        "left within that time of queueing are excluded from both counts (they need "
+        "`abandoned_at`)."
+    )
+    uses = ("abandoned", "abandoned_at", "queued_at", "created_at", "channel")
+    statistics = ("rate",)
+    default_statistic = "rate"
+    options = {
+        "short_abandon": Option(duration_or_none, None, "ignore contacts that left within this time"),
+        "live_channels": Option(channel_list, LIVE_CHANNELS, "channels with a live queue"),
+    }
+
+    def missing_fields(self, present, options):
+        if "abandoned" not in present and "abandoned_at" not in present:
+            return ["abandoned"]
+        if options.get("short_abandon") is None:
+            return []
+        missing = [] if "abandoned_at" in present else ["abandoned_at"]
+        if "queued_at" not in present and "created_at" not in present:
+            missing.append("queued_at")
+        return missing
+
+    def unmeasurable_reason(self, present, options):
+        missing = self.missing_fields(present, options)
+        if missing == ["abandoned"]:
+            return "needs `abandoned` or `abandoned_at`"
+        if missing:
+            return "short_abandon needs " + ", ".join(f"`{f}`" for f in missing)
+        return None
+
+    def sample(self, present, options):
+        abandoned = abandoned_expr(present)
+        population = pl.lit(True)
+        short = options.get("short_abandon")
+        if short is not None:
+            waited = seconds_between(queue_start_expr(present), "abandoned_at")
+            # A short abandon is one we can show was short; an abandon of unknown length stays.
+            population = ~(abandoned & (waited < short)).fill_null(False)
+        return abandoned.cast(pl.Float64), population
+
+    def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
+        ctx.frame = ctx.frame.filter(live_channel_filter(ctx))
+        return super().build(ctx, standard)
+
+
+class ClicksToContact(RowMetric):
+    name = "clicks_to_contact"
+    title = "Clicks to first contact"
+    family = "accessibility"
+    unit = Unit.COUNT
+    description = "Mean `clicks_to_contact` (use each: channel)."
+    requires = ("clicks_to_contact",)
+
+    def sample(self, present, options):
+        return pl.col("clicks_to_contact"), pl.lit(True)
+
+    def checks(self, present, options):
+        return [_negative("clicks_to_contact")]
+
+
+METRICS: list[type[Metric]] = [
+    CustomerEffortScore,
+    EasyEffortShare,
+    TransfersPerIssue,
+    TransferRate,
+    AbandonmentRate,
+    ClicksToContact,
+]

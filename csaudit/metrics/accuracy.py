@@ -1,0 +1,155 @@
+"""Accuracy: first contact resolution, resolution rate, errors, DPMO and sigma level.
+
+STANDARDS.md §2 "Accuracy".
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import polars as pl
+
+from csaudit.metrics.base import Check, Metric, Option, RowMetric, Unit, abandoned_expr
+from csaudit.metrics.options import positive_number
+
+_RATE = ("rate",)
+
+
+class FirstContactResolution(RowMetric):
+    name = "first_contact_resolution"
+    title = "First contact resolution"
+    family = "accuracy"
+    unit = Unit.FRACTION
+    description = (
+        "Share of non-abandoned interactions resolved on first contact. Uses the "
+        "`first_contact_resolution` flag where the export has one; otherwise (and for rows "
+        "where the flag is empty) resolved AND contacts <= 1 AND reopens == 0."
+    )
+    uses = ("first_contact_resolution", "resolved_at", "contacts", "reopens", "abandoned", "abandoned_at")
+    statistics = _RATE
+    default_statistic = "rate"
+
+    _derived = ("resolved_at", "contacts", "reopens")
+
+    def missing_fields(self, present, options):
+        if "first_contact_resolution" in present:
+            return []
+        return [f for f in self._derived if f not in present]
+
+    def unmeasurable_reason(self, present, options):
+        missing = self.missing_fields(present, options)
+        if not missing:
+            return None
+        return (
+            "needs `first_contact_resolution`, or all of `resolved_at`, `contacts` and `reopens` "
+            "to derive it (missing: " + ", ".join(f"`{f}`" for f in missing) + ")"
+        )
+
+    def sample(self, present, options):
+        derived = None
+        if all(f in present for f in self._derived):
+            # Kleene logic: an unresolved row is False whatever the counts; a resolved row with
+            # an unknown count is unknown (null) and so left out.
+            derived = (
+                pl.col("resolved_at").is_not_null()
+                & (pl.col("contacts") <= 1)
+                & (pl.col("reopens") == 0)
+            )
+        if "first_contact_resolution" in present:
+            value = pl.col("first_contact_resolution")
+            if derived is not None:
+                value = value.fill_null(derived)
+        else:
+            value = derived
+        return value.cast(pl.Float64), ~abandoned_expr(present)
+
+
+class ResolutionRate(RowMetric):
+    name = "resolution_rate"
+    title = "Resolution rate"
+    family = "accuracy"
+    unit = Unit.FRACTION
+    description = "Resolved ÷ non-abandoned interactions (customer success rate)."
+    requires = ("resolved_at",)
+    uses = ("abandoned", "abandoned_at")
+    statistics = _RATE
+    default_statistic = "rate"
+
+    def sample(self, present, options):
+        return pl.col("resolved_at").is_not_null().cast(pl.Float64), ~abandoned_expr(present)
+
+
+def _negative_errors() -> Check:
+    return Check(
+        key="negative:errors",
+        message="`errors` is negative; these rows are excluded",
+        expr=pl.col("errors") < 0,
+        fields=("errors",),
+    )
+
+
+class ErrorRate(RowMetric):
+    name = "error_rate"
+    title = "Errors per interaction"
+    family = "accuracy"
+    unit = Unit.COUNT
+    description = "Mean `errors` (QA defects) per interaction."
+    requires = ("errors",)
+
+    def sample(self, present, options):
+        return pl.col("errors"), pl.lit(True)
+
+    def checks(self, present, options):
+        return [_negative_errors()]
+
+
+_OPPORTUNITIES = {
+    "opportunities": Option(positive_number, 1.0, "defect opportunities per interaction"),
+}
+
+
+class DefectsPerMillion(RowMetric):
+    name = "dpmo"
+    title = "Defects per million opportunities"
+    family = "accuracy"
+    unit = Unit.DPMO
+    description = "errors ÷ (interactions × opportunities) × 10⁶ (`options: {opportunities: N}`, default 1)."
+    requires = ("errors",)
+    statistics = ("mean",)
+    options = _OPPORTUNITIES
+
+    def sample(self, present, options):
+        per_row = pl.col("errors") / options.get("opportunities", 1.0) * 1_000_000
+        return per_row, pl.lit(True)
+
+    def checks(self, present, options):
+        return [_negative_errors()]
+
+
+class SigmaLevel(DefectsPerMillion):
+    name = "sigma_level"
+    title = "Sigma level"
+    unit = Unit.SIGMA
+    description = (
+        "Process sigma from DPMO with the conventional 1.5σ shift: Φ⁻¹(1 − DPMO/10⁶) + 1.5. "
+        "No defects gives an infinite sigma level."
+    )
+
+    def finalize(self, value, options):
+        if value is None:
+            return None
+        share_good = 1 - value / 1_000_000
+        if share_good >= 1:
+            return float("inf")
+        if share_good <= 0:
+            return float("-inf")
+        return NormalDist().inv_cdf(share_good) + 1.5
+
+
+METRICS: list[type[Metric]] = [
+    FirstContactResolution,
+    ResolutionRate,
+    ErrorRate,
+    DefectsPerMillion,
+    SigmaLevel,
+]

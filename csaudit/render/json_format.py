@@ -1,0 +1,100 @@
+"""JSON report, schema ``csaudit.report/1`` (documented in docs/report-json.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from csaudit import __version__
+from csaudit.metrics import REGISTRY
+from csaudit.profile.model import Target
+from csaudit.render.base import ReportFormat
+from csaudit.result import REPORT_SCHEMA, AuditResult, format_target, format_value, json_number
+
+
+def _threshold(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [json_number(v) for v in value]
+    return json_number(value)
+
+
+def _target(target: Target | None) -> dict[str, Any] | None:
+    if target is None:
+        return None
+    return {"compare": target.compare, "fail": _threshold(target.fail), "warn": _threshold(target.warn)}
+
+
+def report_dict(result: AuditResult) -> dict[str, Any]:
+    """The report as plain data (what ``--format json`` prints)."""
+    results = []
+    for sr in result.standards:
+        std = sr.standard
+        common = {
+            "standard_id": std.id,
+            "title": std.title,
+            "metric": std.metric,
+            "statistic": std.statistic.text,
+            "unit": sr.unit.value,
+            "thresholds": _target(std.target),
+            "target": format_target(std.target, sr.unit),
+            "required": std.required,
+            "filter": {k: list(v) for k, v in std.filter.items()} or None,
+        }
+        if not sr.groups:
+            results.append(
+                {
+                    **common,
+                    "group": None,
+                    "value": None,
+                    "display": "—",
+                    "status": sr.status.value,
+                    "sample_size": 0,
+                    "min_sample": std.min_sample,
+                    "reason": sr.reason or None,
+                    "missing_fields": sr.missing_fields or None,
+                    "notes": sr.notes,
+                }
+            )
+        for g in sr.groups:
+            results.append(
+                {
+                    **common,
+                    "group": g.group or None,
+                    "value": json_number(g.value),
+                    "display": format_value(g.value, sr.unit),
+                    "status": g.status.value,
+                    "sample_size": g.sample_size,
+                    "min_sample": std.min_sample,
+                    "reason": None,
+                    "missing_fields": None,
+                    "notes": sr.notes,
+                }
+            )
+    return {
+        "schema": REPORT_SCHEMA,
+        "csaudit_version": __version__,
+        "profile": {"name": result.profile_name, "title": result.profile_title, "path": result.profile_path},
+        "input": {
+            "path": result.input_path,
+            "rows": result.input_rows,
+            "columns": result.columns,
+            "timestamp_formats": result.timestamp_formats,
+        },
+        "summary": {"standards": len(result.standards), **result.counts(), "exit_code": result.exit_code},
+        "standards": [
+            {"standard_id": sr.standard.id, "status": sr.status.value, "reason": sr.reason or None}
+            for sr in result.standards
+        ],
+        "results": results,
+        "findings": [
+            {"key": f.key, "message": f.message, "count": f.count, "rows": f.rows, "examples": f.examples}
+            for f in result.findings
+        ],
+        "notes": result.notes,
+        "metrics": sorted({sr.standard.metric for sr in result.standards} & set(REGISTRY)),
+    }
+
+
+class JsonFormat(ReportFormat):
+    def render(self, result: AuditResult) -> str:
+        return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
