@@ -56,11 +56,11 @@ class TextFormat(ReportFormat):
             f"[bold]csaudit[/] · profile [bold]{escape(result.profile_name)}[/] "
             f"({escape(result.profile_title)}) · {escape(result.input_path)} · {result.input_rows:,} rows"
         )
-        table = Table(box=box.SIMPLE_HEAD, show_lines=False, pad_edge=False, expand=False)
-        table.add_column("Standard", overflow="fold", ratio=3)
-        table.add_column("Group", overflow="fold")
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("Standard", overflow="fold", min_width=36, ratio=1)
+        table.add_column("Group", overflow="fold", max_width=28)
         table.add_column("Value", justify="right", no_wrap=True)
-        table.add_column("Target", no_wrap=False)
+        table.add_column("Target", no_wrap=True)
         table.add_column("Status", no_wrap=True)
         table.add_column("n", justify="right", no_wrap=True)
         for sr in result.standards:
@@ -84,14 +84,13 @@ class TextFormat(ReportFormat):
     def _rows(self, table: Table, sr: StandardResult) -> None:
         std = sr.standard
         title = Text(std.title, style="bold")
-        title.append(f"\n{std.id} · {std.metric} · {std.statistic.text}", style="dim")
+        details = [std.id, std.statistic.text] + ([] if std.required else ["optional"])
+        title.append("\n" + " · ".join(details), style="dim")
         if sr.reason:
             title.append(f"\n{sr.reason}", style="italic")
         for note in sr.notes:
             title.append(f"\nnote: {note}", style="dim italic")
         target = format_target(std.target, sr.unit)
-        if not std.required:
-            target += " (optional)"
         if not sr.groups:
             table.add_row(title, "", "—", target, Text(sr.status.value, style=STATUS_STYLE[sr.status]), "0")
             return
