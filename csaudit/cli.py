@@ -8,7 +8,7 @@ import shutil
 import sys
 import traceback
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 import typer
 from rich.console import Console
@@ -44,6 +44,16 @@ def _user_errors(command):
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
+
+
+def _write_report(text: str) -> None:
+    """Write the report; where stdout's encoding cannot hold it (a cp1252 pipe), as UTF-8 bytes."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
@@ -85,13 +95,12 @@ def check(
     result = audit(loaded, export, mapping=_parse_map(map_), strict=strict)
     color = format_ is FormatChoice.text and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 120
-    sys.stdout.write(FORMATS[format_](color=color, width=width).render(result))
-    sys.stdout.flush()
+    _write_report(FORMATS[format_](color=color, width=width).render(result))
     for sr in result.errors():
         how = ""
         if sr.missing_fields:
-            field = sr.missing_fields[0]
-            how = f" Map a column with --map {field}=COLUMN, or in the profile's mapping: block."
+            flags = " ".join(f"--map {field}=COLUMN" for field in sr.missing_fields)
+            how = f" Map the column(s) with {flags}, or in the profile's mapping: block."
         _error(f"standard {sr.standard.id!r} ({sr.standard.metric}) cannot be measured: {sr.reason}.{how}")
     raise typer.Exit(result.exit_code)
 
@@ -108,7 +117,7 @@ def validate(profile: str = typer.Argument(..., help="A built-in profile name or
     from csaudit.profile.loader import load_profile
 
     loaded = load_profile(profile)
-    err.print(escape(f"{loaded.path}: valid profile {loaded.name!r} with {len(loaded.standards)} standards"))
+    print(f"{loaded.path}: valid profile {loaded.name!r} with {len(loaded.standards)} standards")
 
 
 @app.command()

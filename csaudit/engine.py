@@ -14,8 +14,8 @@ from typing import Iterable
 import polars as pl
 
 from csaudit.errors import InputError
-from csaudit.fields import GROUPABLE
-from csaudit.ingest import ROW, Export, describe_read_error, open_export, raw_column
+from csaudit.fields import raw_column
+from csaudit.ingest import ROW, Export, describe_read_error, open_export
 from csaudit.metrics import REGISTRY
 from csaudit.metrics.base import BuildContext, Check, Unit
 from csaudit.profile.model import Profile, Standard, Status

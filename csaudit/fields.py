@@ -61,6 +61,11 @@ TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 
 
+def raw_column(name: str) -> str:
+    """Name of the column that keeps a field's text as it was in the export."""
+    return f"{name}__raw"
+
+
 def normalise_header(name: str) -> str:
     """How a header is compared: surrounding spaces and a BOM dropped, case folded."""
     return name.replace("\ufeff", "").strip().casefold()

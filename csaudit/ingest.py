@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from csaudit.errors import InputError
-from csaudit.fields import FALSE_WORDS, FIELDS, TRUE_WORDS, FieldType
+from csaudit.fields import FALSE_WORDS, FIELDS, TRUE_WORDS, FieldType, raw_column
 from csaudit.metrics.base import Check
 
 ROW = "_row"
@@ -53,11 +53,6 @@ _DAY_MONTH_TWINS = {
     "%m/%d/%Y %H:%M:%S": "%d/%m/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M": "%d/%m/%Y %H:%M",
 }
-
-
-def raw_column(name: str) -> str:
-    """Name of the column that keeps a field's text as it was in the export."""
-    return f"{name}__raw"
 
 
 def header_key(name: str) -> str:
@@ -103,11 +98,22 @@ def open_export(path: str | Path, mapping: dict[str, tuple[str, str]], wanted: s
         raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
     if not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise InputError(f"{path}: the file is empty; there is nothing to audit")
+    try:
+        # polars silently replaces invalid bytes in the header line; check the head ourselves
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        raise InputError(_locate_invalid_utf8(path)) from None
     separator = _sniff_separator(head)
     scan = _scan(path, separator)
     try:
         headers = list(scan.collect_schema().names())
-        sample = scan.head(SAMPLE_ROWS).collect()
+        # polars reads a blank line as a row of nulls; such rows are not interactions (a
+        # trailing blank line would otherwise count as an unresolved one). Row numbers are
+        # assigned first, so they still count the file's records.
+        records = scan.with_row_index(ROW, offset=1).filter(
+            ~pl.all_horizontal([pl.col(h).is_null() for h in headers])
+        )
+        sample = records.head(SAMPLE_ROWS).collect()
     except Exception as exc:  # polars raises several exception types for unreadable input
         raise describe_read_error(path, exc) from None
     if sample.height == 0:
@@ -164,7 +170,7 @@ def open_export(path: str | Path, mapping: dict[str, tuple[str, str]], wanted: s
                 fields=("id",),
             )
         )
-    export.frame = scan.with_row_index(ROW, offset=1).select(selections)
+    export.frame = records.select(selections)
     return export
 
 
@@ -198,7 +204,7 @@ def _resolve_columns(
             hint = difflib.get_close_matches(name, list(FIELDS), n=1)
             raise InputError(
                 f"{origin}: {name!r} is not a canonical field"
-                + (f"; did you mean {hint[0]!r}?" if hint else "")
+                + (f"; did you mean {hint[0]!r}?" if hint else ".")
                 + " Fields: "
                 + ", ".join(FIELDS)
             )
@@ -207,7 +213,7 @@ def _resolve_columns(
             hint = difflib.get_close_matches(column, headers, n=1, cutoff=0.5)
             raise InputError(
                 f"{origin}: maps `{name}` to column {column!r}, which {path} does not have"
-                + (f"; did you mean {hint[0]!r}?" if hint else "")
+                + (f"; did you mean {hint[0]!r}?" if hint else ".")
                 + " Its columns are: "
                 + ", ".join(repr(h) for h in headers)
             )

@@ -158,7 +158,9 @@ class AbandonmentRate(RowMetric):
         if short is not None:
             waited = seconds_between(queue_start_expr(present), "abandoned_at")
             # A short abandon is one we can show was short; an abandon of unknown length stays.
-            population = ~(abandoned & (waited < short)).fill_null(False)
+            # "Left within N seconds" includes N itself, as `share_within` does (<=): a contact
+            # gone at exactly 5 s with short_abandon 5s is short.
+            population = ~(abandoned & (waited <= short)).fill_null(False)
         return abandoned.cast(pl.Float64), population
 
     def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:

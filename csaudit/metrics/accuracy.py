@@ -9,10 +9,15 @@ from statistics import NormalDist
 
 import polars as pl
 
-from csaudit.metrics.base import Check, Metric, Option, RowMetric, Unit, abandoned_expr
+from csaudit.metrics.base import Check, Metric, Option, RowMetric, Unit, abandoned_expr, parsed_or_unknown
 from csaudit.metrics.options import positive_number
 
 _RATE = ("rate",)
+
+
+def _resolved() -> pl.Expr:
+    """Resolved: a `resolved_at` is given; unknown when that cell is unreadable."""
+    return parsed_or_unknown("resolved_at", pl.col("resolved_at").is_not_null())
 
 
 class FirstContactResolution(RowMetric):
@@ -34,10 +39,11 @@ class FirstContactResolution(RowMetric):
     def missing_fields(self, present, options):
         if "first_contact_resolution" in present:
             return []
-        return [f for f in self._derived if f not in present]
+        derived_missing = [f for f in self._derived if f not in present]
+        return ["first_contact_resolution", *derived_missing] if derived_missing else []
 
     def unmeasurable_reason(self, present, options):
-        missing = self.missing_fields(present, options)
+        missing = self.missing_fields(present, options)[1:]
         if not missing:
             return None
         return (
@@ -51,14 +57,15 @@ class FirstContactResolution(RowMetric):
             # Kleene logic: an unresolved row is False whatever the counts; a resolved row with
             # an unknown count is unknown (null) and so left out.
             derived = (
-                pl.col("resolved_at").is_not_null()
+                _resolved()
                 & (pl.col("contacts") <= 1)
                 & (pl.col("reopens") == 0)
             )
         if "first_contact_resolution" in present:
             value = pl.col("first_contact_resolution")
             if derived is not None:
-                value = value.fill_null(derived)
+                # Only an *empty* flag falls back to the rule; an unreadable one is left out.
+                value = value.fill_null(parsed_or_unknown("first_contact_resolution", derived))
         else:
             value = derived
         return value.cast(pl.Float64), ~abandoned_expr(present)
@@ -76,7 +83,7 @@ class ResolutionRate(RowMetric):
     default_statistic = "rate"
 
     def sample(self, present, options):
-        return pl.col("resolved_at").is_not_null().cast(pl.Float64), ~abandoned_expr(present)
+        return _resolved().cast(pl.Float64), ~abandoned_expr(present)
 
 
 def _negative_errors() -> Check:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import polars as pl
 
+from csaudit.fields import raw_column
 from csaudit.profile.model import Standard, Statistic
 
 
@@ -102,12 +103,27 @@ def is_true(name: str, present: frozenset[str]) -> pl.Expr:
     return pl.lit(False)
 
 
+def parsed_or_unknown(name: str, value: pl.Expr) -> pl.Expr:
+    """``value`` where the field's cell was empty or readable; null (unknown) where the export
+    had text that did not parse. Ingest turns such text into null, which would otherwise read
+    as "empty" (an unreadable `resolved_at` as unresolved); its finding promises those rows
+    are left out of every metric that uses the field."""
+    unreadable = pl.col(raw_column(name)).is_not_null() & pl.col(name).is_null()
+    return pl.when(~unreadable).then(value)
+
+
+def zero_if_empty(name: str) -> pl.Expr:
+    """A number field where an empty cell counts as 0 but an unreadable one stays unknown."""
+    return pl.when(pl.col(raw_column(name)).is_null()).then(0.0).otherwise(pl.col(name))
+
+
 def abandoned_expr(present: frozenset[str]) -> pl.Expr:
-    """Whether a contact was abandoned: the flag when given, else the presence of abandoned_at."""
-    if "abandoned" in present and "abandoned_at" in present:
-        return pl.col("abandoned").fill_null(pl.col("abandoned_at").is_not_null())
+    """Whether a contact was abandoned: the flag when given, else the presence of abandoned_at.
+
+    Unknown (null, so the row is left out) where the flag's cell is unreadable."""
     if "abandoned" in present:
-        return pl.col("abandoned").fill_null(False)
+        fallback = pl.col("abandoned_at").is_not_null() if "abandoned_at" in present else pl.lit(False)
+        return parsed_or_unknown("abandoned", pl.col("abandoned").fill_null(fallback))
     if "abandoned_at" in present:
         return pl.col("abandoned_at").is_not_null()
     return pl.lit(False)

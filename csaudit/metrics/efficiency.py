@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from csaudit.metrics.base import Check, Metric, RowMetric, UnavailableMetric, Unit, abandoned_expr
+from csaudit.metrics.base import (
+    Check,
+    Metric,
+    RowMetric,
+    UnavailableMetric,
+    Unit,
+    abandoned_expr,
+    zero_if_empty,
+)
 
 
 def _negative(field: str) -> Check:
@@ -50,7 +58,8 @@ class AverageHandleTime(RowMetric):
         total = pl.col("handle_seconds")
         for part in ("hold_seconds", "wrap_seconds"):
             if part in present:
-                total = total + pl.col(part).fill_null(0)
+                # Only an empty cell counts as 0; an unreadable one ("x") leaves the row out.
+                total = total + zero_if_empty(part)
         return total, ~abandoned_expr(present)
 
     def checks(self, present, options):

@@ -5,7 +5,6 @@ STANDARDS.md §2 "Speed". Durations are calendar seconds.
 
 from __future__ import annotations
 
-from typing import Any
 
 import polars as pl
 
@@ -98,7 +97,18 @@ class SpeedOfAnswer(RowMetric):
         start = "queued_at" if "queued_at" in present else "created_at"
         if start not in present:
             return []
-        return [negative_check(start, "first_response_at", "speed of answer")]
+        check = negative_check(start, "first_response_at", "speed of answer")
+        # Compare with the wait's real start: a row with an empty queued_at falls back to
+        # created_at (queue_start_expr), and a response before that start is just as negative.
+        # Comparing only with queued_at let such rows into the sample with negative values.
+        return [
+            Check(
+                key=check.key,
+                message=check.message,
+                expr=pl.col("first_response_at") < queue_start_expr(present),
+                fields=check.fields,
+            )
+        ]
 
     def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
         ctx.frame = ctx.frame.filter(live_channel_filter(ctx))
@@ -142,8 +152,8 @@ class WaitingCount(Metric):
             Check(
                 key="waiting:no_end:" + ",".join(options.get("live_channels", LIVE_CHANNELS)),
                 message=(
-                    "live contacts with neither `first_response_at` nor an abandon time; "
-                    "excluded from the waiting count"
+                    "live contacts whose wait has no end (not answered, or abandoned without "
+                    "`abandoned_at`); excluded from the waiting count"
                 ),
                 expr=live & begins.is_not_null() & self._end(present).is_null(),
                 fields=(start, "first_response_at"),

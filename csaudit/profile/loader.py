@@ -48,6 +48,24 @@ _STANDARD_KEYS = (
     "note",
     "source",
 )
+#: Words people write for a standard's keys that are not close in spelling to the key meant.
+_KEY_ALIASES = {
+    "threshold": "fail",
+    "target": "fail",
+    "limit": "fail",
+    "goal": "fail",
+    "warning": "warn",
+    "comparison": "compare",
+    "operator": "compare",
+    "stat": "statistic",
+    "aggregate": "statistic",
+    "name": "title",
+    "group_by": "each",
+    "by": "each",
+    "per": "each",
+    "where": "filter",
+    "description": "note",
+}
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _QUANTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
 
@@ -72,7 +90,7 @@ def resolve_profile(name_or_path: str) -> Path:
     hint = _nearest(name_or_path, list(builtins))
     raise ProfileError(
         f"no built-in profile or file named {name_or_path!r}"
-        + (f"; did you mean {hint!r}?" if hint else "")
+        + (f"; did you mean {hint!r}?" if hint else ".")
         + " Built-in profiles: "
         + ", ".join(builtins)
         + "."
@@ -126,6 +144,10 @@ class _Reader:
                 raise ProfileError(f"{what}: key {key!r} appears twice", self.at(key_node))
             if allowed is not None and key not in allowed:
                 hint = _nearest(key, list(allowed))
+                if hint is None:
+                    alias = _nearest(key, list(_KEY_ALIASES))
+                    if alias is not None and _KEY_ALIASES[alias] in allowed:
+                        hint = _KEY_ALIASES[alias]
                 raise ProfileError(
                     f"{what}: unknown key {key!r}"
                     + (f"; did you mean {hint!r}?" if hint else "")
@@ -139,7 +161,11 @@ class _Reader:
     def scalar(self, node: yaml.Node, what: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise ProfileError(f"{what} must be a single value, not a list or mapping", self.at(node))
-        return _construct(node)
+        try:
+            return _construct(node)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ProfileError(f"{what}: cannot read the value {node.value!r} ({problem})", self.at(node)) from None
 
     def text(self, node: yaml.Node, what: str) -> str:
         value = self.scalar(node, what)
@@ -182,7 +208,7 @@ class _Reader:
                 self.at(root),
             )
         version = self.scalar(keys["csaudit_profile"][1], "csaudit_profile")
-        if version != FORMAT_VERSION:
+        if type(version) is not int or version != FORMAT_VERSION:
             raise ProfileError(
                 f"csaudit_profile: this csaudit reads format version {FORMAT_VERSION}, got {version!r}",
                 self.at(keys["csaudit_profile"][1]),
@@ -270,7 +296,7 @@ class _Reader:
         if "filter" in keys:
             for fname, (fkey, fvalue) in self.mapping(keys["filter"][1], f"{label}: filter", None).items():
                 self.groupable(fname, fkey, f"{label}: filter")
-                filters[fname] = tuple(v.casefold() for v in self.texts(fvalue, f"{label}: filter.{fname}"))
+                filters[fname] = tuple(v.lower() for v in self.texts(fvalue, f"{label}: filter.{fname}"))
         each: tuple[str, ...] = ()
         if "each" in keys:
             each_node = keys["each"][1]

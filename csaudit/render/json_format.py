@@ -80,7 +80,11 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "columns": result.columns,
             "timestamp_formats": result.timestamp_formats,
         },
-        "summary": {"standards": len(result.standards), **result.counts(), "exit_code": result.exit_code},
+        "summary": {
+            "standards": len(result.standards),
+            **{status.replace(" ", "_"): n for status, n in result.counts().items()},
+            "exit_code": result.exit_code,
+        },
         "standards": [
             {"standard_id": sr.standard.id, "status": sr.status.value, "reason": sr.reason or None}
             for sr in result.standards

@@ -37,8 +37,13 @@ SUMMARY_ORDER = [
 
 def summary_line(result: AuditResult) -> str:
     counts = result.counts()
-    parts = [f"{counts[s.value]} {label}" for s, label in SUMMARY_ORDER if counts[s.value] or s is not Status.INFO]
-    return f"{len(result.standards)} standards: " + ", ".join(parts)
+    parts = []
+    for status, label in SUMMARY_ORDER:
+        n = counts[status.value]
+        if n or status is not Status.INFO:
+            parts.append(f"{n} {label[:-1] if n == 1 and label == 'errors' else label}")
+    total = len(result.standards)
+    return f"{total} standard{'' if total == 1 else 's'}: " + ", ".join(parts)
 
 
 class TextFormat(ReportFormat):
@@ -73,7 +78,7 @@ class TextFormat(ReportFormat):
                 examples = ", ".join(repr(e) for e in f.examples)
                 console.print(
                     f"  • {f.count:,} {'row' if f.count == 1 else 'rows'}: {escape(f.message)}"
-                    f" (rows {rows}" + (f"; e.g. {escape(examples)}" if examples else "") + ")"
+                    f" ({'row' if len(f.rows) == 1 and f.count == 1 else 'rows'} {rows}" + (f"; e.g. {escape(examples)}" if examples else "") + ")"
                 )
         for note in result.notes:
             console.print(f"[dim]  note: {escape(note)}[/]")
