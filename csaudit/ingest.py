@@ -125,10 +125,9 @@ def open_export(path: str | Path, mapping: dict[str, tuple[str, str]], wanted: s
     aware: list[str] = []
     naive: list[str] = []
     for name, source in columns.items():
-        kind = FIELDS[name].type
-        text = pl.col(source).str.strip_chars()
-        text = pl.when(text != "").then(text)
+        kind, column = FIELDS[name].type, pl.col(source)
         if kind is FieldType.TEXT:
+            text = _clean(column)
             key = text if name == "id" else text.str.to_lowercase()
             selections += [key.alias(name), text.alias(raw_column(name))]
             continue
@@ -136,22 +135,28 @@ def open_export(path: str | Path, mapping: dict[str, tuple[str, str]], wanted: s
             fmt = _choose_format(path, name, source, sample[source], export)
             export.timestamp_formats[name] = fmt
             (aware if "%#z" in fmt else naive).append(name)
-            parsed = text.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
+            parse = _timestamp_parser(fmt)
             expected = f"a timestamp like the rest of the column ({_describe_format(fmt)})"
         elif kind is FieldType.BOOL:
-            lowered = text.str.to_lowercase()
-            parsed = pl.when(lowered.is_in(TRUE_WORDS)).then(True).when(lowered.is_in(FALSE_WORDS)).then(False)
+            parse = _bool_parser
             expected = "true/false, yes/no, y/n or 1/0"
         else:
-            parsed = text.cast(pl.Float64, strict=False)
+            parse = _number_parser
             expected = "a number"
-        selections += [parsed.alias(name), text.alias(raw_column(name))]
+        # Parse every cell as read, then strip and parse again only the cells that failed:
+        # the common case keeps polars' fast path, and stripping (which cannot be shared
+        # between expressions) runs on the few cells that need it.
+        first = parse(column, fast=True)
+        failed = _clean(pl.when(first.is_null()).then(column))
+        parsed = pl.coalesce(first, parse(failed, fast=False))
+        # The raw text is kept only for cells that do not parse (for the finding's examples).
+        selections += [parsed.alias(name), pl.when(parsed.is_null()).then(failed).alias(raw_column(name))]
         export.checks.append(
             Check(
                 key=f"unparsable:{name}",
                 message=f"`{name}` (column {source!r}): values that are not {expected}; "
                 "they are left out of every metric that uses the field",
-                expr=pl.col(raw_column(name)).is_not_null() & pl.col(name).is_null(),
+                expr=pl.col(raw_column(name)).is_not_null(),
                 fields=(name,),
             )
         )
@@ -161,17 +166,39 @@ def open_export(path: str | Path, mapping: dict[str, tuple[str, str]], wanted: s
             + ", ".join(f"`{n}`" for n in naive)
             + " do not; the latter were read as UTC, so durations between them may be off by the offset"
         )
-    if "id" in columns:
-        export.checks.append(
-            Check(
-                key="duplicate:id",
-                message="rows whose `id` appears more than once (every copy is counted in the metrics)",
-                expr=pl.col("id").is_duplicated() & pl.col("id").is_not_null(),
-                fields=("id",),
-            )
-        )
-    export.frame = records.select(selections)
+    # One cached frame: every standard, check and label query reads it, so the file is
+    # scanned and parsed once (common-subplan elimination alone leaves several scans).
+    export.frame = records.select(selections).cache()
     return export
+
+
+# Rust's whitespace set, spelled out: strip_chars() with no argument strips the same, but in
+# polars 2.1 it stops the expression from being shared between columns.
+_WHITESPACE = " \t\n\x0b\x0c\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def _clean(text: pl.Expr) -> pl.Expr:
+    """Surrounding white space removed; an empty cell is null."""
+    text = text.str.strip_chars(_WHITESPACE)
+    return pl.when(text != "").then(text)
+
+
+def _timestamp_parser(fmt: str):
+    def parse(text: pl.Expr, fast: bool) -> pl.Expr:
+        # Without the optional fraction the layout hits polars' fast path.
+        layout = fmt.replace("%.f", "") if fast else fmt
+        return text.str.to_datetime(layout, strict=False, time_unit="us", time_zone="UTC")
+
+    return parse
+
+
+def _bool_parser(text: pl.Expr, fast: bool) -> pl.Expr:
+    lowered = text.str.to_lowercase()
+    return pl.when(lowered.is_in(TRUE_WORDS)).then(True).when(lowered.is_in(FALSE_WORDS)).then(False)
+
+
+def _number_parser(text: pl.Expr, fast: bool) -> pl.Expr:
+    return text.cast(pl.Float64, strict=False)
 
 
 def _scan(path: Path, separator: str) -> pl.LazyFrame:

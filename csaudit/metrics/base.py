@@ -103,18 +103,22 @@ def is_true(name: str, present: frozenset[str]) -> pl.Expr:
     return pl.lit(False)
 
 
+def unreadable(name: str) -> pl.Expr:
+    """The field's cell held text that did not parse (ingest keeps raw text only for those)."""
+    return pl.col(raw_column(name)).is_not_null()
+
+
 def parsed_or_unknown(name: str, value: pl.Expr) -> pl.Expr:
     """``value`` where the field's cell was empty or readable; null (unknown) where the export
     had text that did not parse. Ingest turns such text into null, which would otherwise read
     as "empty" (an unreadable `resolved_at` as unresolved); its finding promises those rows
     are left out of every metric that uses the field."""
-    unreadable = pl.col(raw_column(name)).is_not_null() & pl.col(name).is_null()
-    return pl.when(~unreadable).then(value)
+    return pl.when(~unreadable(name)).then(value)
 
 
 def zero_if_empty(name: str) -> pl.Expr:
     """A number field where an empty cell counts as 0 but an unreadable one stays unknown."""
-    return pl.when(pl.col(raw_column(name)).is_null()).then(0.0).otherwise(pl.col(name))
+    return parsed_or_unknown(name, pl.col(name).fill_null(0.0))
 
 
 def abandoned_expr(present: frozenset[str]) -> pl.Expr:
