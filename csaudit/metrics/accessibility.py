@@ -9,6 +9,7 @@ import polars as pl
 
 from csaudit.fields import LIVE_CHANNELS
 from csaudit.metrics.base import (
+    negative_value_check,
     BuildContext,
     Check,
     Metric,
@@ -74,14 +75,6 @@ class EasyEffortShare(RowMetric):
         return [_ces_range(options)]
 
 
-def _negative(field: str) -> Check:
-    return Check(
-        key=f"negative:{field}",
-        message=f"`{field}` is negative; these rows are excluded",
-        expr=pl.col(field) < 0,
-        fields=(field,),
-    )
-
 
 class TransfersPerIssue(RowMetric):
     name = "transfers_per_issue"
@@ -95,7 +88,7 @@ class TransfersPerIssue(RowMetric):
         return pl.col("transfers"), pl.lit(True)
 
     def checks(self, present, options):
-        return [_negative("transfers")]
+        return [negative_value_check("transfers")]
 
 
 class TransferRate(RowMetric):
@@ -112,7 +105,7 @@ class TransferRate(RowMetric):
         return (pl.col("transfers") > 0).cast(pl.Float64), pl.lit(True)
 
     def checks(self, present, options):
-        return [_negative("transfers")]
+        return [negative_value_check("transfers")]
 
 
 class AbandonmentRate(RowMetric):
@@ -180,7 +173,7 @@ class ClicksToContact(RowMetric):
         return pl.col("clicks_to_contact"), pl.lit(True)
 
     def checks(self, present, options):
-        return [_negative("clicks_to_contact")]
+        return [negative_value_check("clicks_to_contact")]
 
 
 METRICS: list[type[Metric]] = [

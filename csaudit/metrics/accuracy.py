@@ -9,7 +9,7 @@ from statistics import NormalDist
 
 import polars as pl
 
-from csaudit.metrics.base import Check, Metric, Option, RowMetric, Unit, abandoned_expr, parsed_or_unknown
+from csaudit.metrics.base import Metric, Option, RowMetric, Unit, abandoned_expr, negative_value_check, parsed_or_unknown
 from csaudit.metrics.options import positive_number
 
 _RATE = ("rate",)
@@ -86,14 +86,6 @@ class ResolutionRate(RowMetric):
         return _resolved().cast(pl.Float64), ~abandoned_expr(present)
 
 
-def _negative_errors() -> Check:
-    return Check(
-        key="negative:errors",
-        message="`errors` is negative; these rows are excluded",
-        expr=pl.col("errors") < 0,
-        fields=("errors",),
-    )
-
 
 class ErrorRate(RowMetric):
     name = "error_rate"
@@ -107,7 +99,7 @@ class ErrorRate(RowMetric):
         return pl.col("errors"), pl.lit(True)
 
     def checks(self, present, options):
-        return [_negative_errors()]
+        return [negative_value_check("errors")]
 
 
 _OPPORTUNITIES = {
@@ -130,7 +122,7 @@ class DefectsPerMillion(RowMetric):
         return per_row, pl.lit(True)
 
     def checks(self, present, options):
-        return [_negative_errors()]
+        return [negative_value_check("errors")]
 
 
 class SigmaLevel(DefectsPerMillion):

@@ -71,6 +71,16 @@ class BuildContext:
     filter_fields: frozenset[str] = frozenset()
 
 
+def negative_value_check(field: str) -> Check:
+    """Rows where a count or amount that cannot be negative is; they are left out."""
+    return Check(
+        key=f"negative:{field}",
+        message=f"`{field}` is negative; these rows are excluded",
+        expr=pl.col(field) < 0,
+        fields=(field,),
+    )
+
+
 def seconds_between(start: str | pl.Expr, end: str | pl.Expr) -> pl.Expr:
     """``end - start`` in seconds, exact to the microsecond."""
     start = pl.col(start) if isinstance(start, str) else start

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from csaudit.metrics.base import (
-    Check,
+    negative_value_check,
     Metric,
     RowMetric,
     UnavailableMetric,
@@ -17,14 +17,6 @@ from csaudit.metrics.base import (
     zero_if_empty,
 )
 
-
-def _negative(field: str) -> Check:
-    return Check(
-        key=f"negative:{field}",
-        message=f"`{field}` is negative; these rows are excluded",
-        expr=pl.col(field) < 0,
-        fields=(field,),
-    )
 
 
 class RepliesPerIssue(RowMetric):
@@ -39,7 +31,7 @@ class RepliesPerIssue(RowMetric):
         return pl.col("replies"), pl.col("resolved_at").is_not_null()
 
     def checks(self, present, options):
-        return [_negative("replies")]
+        return [negative_value_check("replies")]
 
 
 class AverageHandleTime(RowMetric):
@@ -63,7 +55,7 @@ class AverageHandleTime(RowMetric):
         return total, ~abandoned_expr(present)
 
     def checks(self, present, options):
-        return [_negative(f) for f in ("handle_seconds", "hold_seconds", "wrap_seconds") if f in present]
+        return [negative_value_check(f) for f in ("handle_seconds", "hold_seconds", "wrap_seconds") if f in present]
 
     def notes(self, present, options):
         absent = [f for f in ("hold_seconds", "wrap_seconds") if f not in present]
@@ -82,7 +74,7 @@ class HoldTime(RowMetric):
         return pl.col("hold_seconds"), pl.lit(True)
 
     def checks(self, present, options):
-        return [_negative("hold_seconds")]
+        return [negative_value_check("hold_seconds")]
 
 
 class MinutesPerIssue(RowMetric):
@@ -97,7 +89,7 @@ class MinutesPerIssue(RowMetric):
         return pl.col("handle_seconds"), pl.lit(True)
 
     def checks(self, present, options):
-        return [_negative("handle_seconds")]
+        return [negative_value_check("handle_seconds")]
 
 
 class Occupancy(UnavailableMetric):
