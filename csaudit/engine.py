@@ -14,7 +14,7 @@ from typing import Iterable
 import polars as pl
 
 from csaudit.errors import InputError
-from csaudit.fields import FIELDS, FieldType, raw_column
+from csaudit.fields import raw_column
 from csaudit.ingest import ROW, Export, describe_read_error, open_export
 from csaudit.metrics import REGISTRY
 from csaudit.metrics.base import BuildContext, Check, Unit
@@ -160,26 +160,13 @@ def _wanted_fields(profile: Profile) -> set[str]:
 def _check_exprs(i: int, check: Check) -> Iterable[pl.Expr]:
     hit = check.expr.fill_null(False)
     # The example is the offending text where the cell did not parse, else the parsed value.
-    # The positions of the first hits are found once; rows and examples are gathered there,
-    # so only those few values are formatted (formatting every row costs more than the check).
+    # The positions of the first hits are found once; rows and examples (the cells as the
+    # export wrote them) are gathered there.
     first = hit.arg_true().head(FINDING_ROWS)
-    field = check.fields[-1]
-    examples = first.head(FINDING_EXAMPLES)
-    raw = pl.col(raw_column(field)).gather(examples)
+    example = pl.col(raw_column(check.fields[-1])).gather(first.head(FINDING_EXAMPLES))
     yield hit.cast(pl.Int64).sum().alias(f"c{i}")
     yield pl.col(ROW).gather(first).implode().alias(f"r{i}")
-    yield pl.coalesce(raw, _as_written(pl.col(field).gather(examples), field)).implode().alias(f"e{i}")
-
-
-def _as_written(value: pl.Expr, field: str) -> pl.Expr:
-    """A parsed value as text the way people write it (``6``, ``2024-05-01 13:45:00``)."""
-    kind = FIELDS[field].type
-    if kind is FieldType.NUMBER:
-        whole = value.round(0) == value
-        return pl.when(whole).then(value.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(value.cast(pl.String))
-    if kind is FieldType.TIMESTAMP:
-        return value.dt.to_string("%Y-%m-%d %H:%M:%S")
-    return value.cast(pl.String)
+    yield example.implode().alias(f"e{i}")
 
 
 DUPLICATE_KEY = "duplicate:id"

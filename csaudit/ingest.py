@@ -144,19 +144,18 @@ def open_export(path: str | Path, mapping: dict[str, tuple[str, str]], wanted: s
             parse = _number_parser
             expected = "a number"
         # Parse every cell as read, then strip and parse again only the cells that failed:
-        # the common case keeps polars' fast path, and stripping (which cannot be shared
-        # between expressions) runs on the few cells that need it.
+        # the common case keeps polars' fast path. The raw column is the export's own text
+        # (no copy), so a cell is unreadable where it has text but no parsed value; a cell of
+        # only spaces counts as unreadable too, and is shown as such.
         first = parse(column, fast=True)
-        failed = _clean(pl.when(first.is_null()).then(column))
-        parsed = pl.coalesce(first, parse(failed, fast=False))
-        # The raw text is kept only for cells that do not parse (for the finding's examples).
-        selections += [parsed.alias(name), pl.when(parsed.is_null()).then(failed).alias(raw_column(name))]
+        parsed = pl.coalesce(first, parse(pl.when(first.is_null()).then(column).str.strip_chars(_WHITESPACE), fast=False))
+        selections += [parsed.alias(name), column.alias(raw_column(name))]
         export.checks.append(
             Check(
                 key=f"unparsable:{name}",
                 message=f"`{name}` (column {source!r}): values that are not {expected}; "
                 "they are left out of every metric that uses the field",
-                expr=pl.col(raw_column(name)).is_not_null(),
+                expr=pl.col(raw_column(name)).is_not_null() & pl.col(name).is_null(),
                 fields=(name,),
             )
         )

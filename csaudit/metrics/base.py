@@ -114,8 +114,8 @@ def is_true(name: str, present: frozenset[str]) -> pl.Expr:
 
 
 def unreadable(name: str) -> pl.Expr:
-    """The field's cell held text that did not parse (ingest keeps raw text only for those)."""
-    return pl.col(raw_column(name)).is_not_null()
+    """The field's cell held text that did not parse."""
+    return pl.col(raw_column(name)).is_not_null() & pl.col(name).is_null()
 
 
 def parsed_or_unknown(name: str, value: pl.Expr) -> pl.Expr:
