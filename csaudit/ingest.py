@@ -21,7 +21,7 @@ import polars as pl
 
 from csaudit.errors import InputError
 from csaudit.fields import FALSE_WORDS, FIELDS, TRUE_WORDS, FieldType, raw_column
-from csaudit.metrics.base import Check
+from csaudit.metrics.base import Check, unreadable
 
 ROW = "_row"
 SAMPLE_ROWS = 1000
@@ -148,14 +148,15 @@ def open_export(path: str | Path, mapping: dict[str, tuple[str, str]], wanted: s
         # (no copy), so a cell is unreadable where it has text but no parsed value; a cell of
         # only spaces counts as unreadable too, and is shown as such.
         first = parse(column, fast=True)
-        parsed = pl.coalesce(first, parse(pl.when(first.is_null()).then(column).str.strip_chars(_WHITESPACE), fast=False))
+        retry = pl.when(first.is_null()).then(column).str.strip_chars(_WHITESPACE)
+        parsed = pl.coalesce(first, parse(retry, fast=False))
         selections += [parsed.alias(name), column.alias(raw_column(name))]
         export.checks.append(
             Check(
                 key=f"unparsable:{name}",
                 message=f"`{name}` (column {source!r}): values that are not {expected}; "
                 "they are left out of every metric that uses the field",
-                expr=pl.col(raw_column(name)).is_not_null() & pl.col(name).is_null(),
+                expr=unreadable(name),
                 fields=(name,),
             )
         )
