@@ -24,6 +24,3 @@ class ProfileError(CsauditError):
         self.location = location
         super().__init__(f"{location}: {message}" if location else message)
 
-
-class UnmeasurableError(CsauditError):
-    """A required standard cannot be measured with the columns the export has."""

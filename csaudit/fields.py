@@ -65,7 +65,3 @@ def raw_column(name: str) -> str:
     """Name of the column that keeps a field's text as it was in the export."""
     return f"{name}__raw"
 
-
-def normalise_header(name: str) -> str:
-    """How a header is compared: surrounding spaces and a BOM dropped, case folded."""
-    return name.replace("\ufeff", "").strip().casefold()

@@ -70,10 +70,6 @@ class StandardResult:
     notes: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)
 
-    @property
-    def sample_size(self) -> int:
-        return sum(g.sample_size for g in self.groups)
-
 
 @dataclass
 class Finding:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from csaudit.fields import LIVE_CHANNELS
 from csaudit.metrics.base import (
+    LIVE_CHANNELS_OPTION,
     negative_value_check,
     BuildContext,
     Check,
@@ -21,7 +21,7 @@ from csaudit.metrics.base import (
     queue_start_expr,
     seconds_between,
 )
-from csaudit.metrics.options import channel_list, duration_or_none, one_of
+from csaudit.metrics.options import duration_or_none, one_of
 from csaudit.profile.model import Standard
 
 _SCALE = {"scale": Option(one_of(5, 7), 5, "5 (original CES, lower is better) or 7 (CES 2.0, higher is better)")}
@@ -123,7 +123,7 @@ class AbandonmentRate(RowMetric):
     default_statistic = "rate"
     options = {
         "short_abandon": Option(duration_or_none, None, "ignore contacts that left within this time"),
-        "live_channels": Option(channel_list, LIVE_CHANNELS, "channels with a live queue"),
+        "live_channels": LIVE_CHANNELS_OPTION,
     }
 
     def missing_fields(self, present, options):

@@ -17,7 +17,8 @@ from typing import Any, Callable
 
 import polars as pl
 
-from csaudit.fields import raw_column
+from csaudit.fields import LIVE_CHANNELS, raw_column
+from csaudit.metrics.options import channel_list
 from csaudit.profile.model import Standard, Statistic
 
 
@@ -69,6 +70,10 @@ class BuildContext:
     each: tuple[str, ...]  # grouping keys (canonical text fields)
     options: dict[str, Any] = field(default_factory=dict)
     filter_fields: frozenset[str] = frozenset()
+
+
+#: The option every live-queue metric takes.
+LIVE_CHANNELS_OPTION = Option(channel_list, LIVE_CHANNELS, "channels with a live queue")
 
 
 def negative_value_check(field: str) -> Check:
@@ -158,12 +163,19 @@ def missing_with_queue_start(metric: "Metric", present: frozenset[str]) -> list[
     return missing
 
 
-def live_channel_filter(ctx: BuildContext) -> pl.Expr:
-    """Restrict to live channels unless the standard's own filter already chose channels."""
-    if "channel" in ctx.filter_fields or "channel" not in ctx.present:
+def live_channels_expr(
+    present: frozenset[str], options: dict[str, Any], filter_fields: frozenset[str] = frozenset()
+) -> pl.Expr:
+    """Rows on a live channel (the ``live_channels`` option), unless the standard's own filter
+    already chose channels or the export has no channel column."""
+    if "channel" in filter_fields or "channel" not in present:
         return pl.lit(True)
-    live = [c.casefold() for c in ctx.options.get("live_channels", ())]
-    return pl.col("channel").is_in(live)
+    return pl.col("channel").is_in(list(options.get("live_channels", LIVE_CHANNELS)))
+
+
+def live_channel_filter(ctx: BuildContext) -> pl.Expr:
+    """:func:`live_channels_expr` for a standard being built."""
+    return live_channels_expr(ctx.present, ctx.options, ctx.filter_fields)
 
 
 class Metric:

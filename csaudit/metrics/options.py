@@ -16,7 +16,7 @@ def channel_list(value: Any) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         raise ValueError("expected a list of channel names, e.g. [chat, phone]")
-    return tuple(v.strip().casefold() for v in value)
+    return tuple(v.strip().lower() for v in value)
 
 
 def one_of(*choices: Any):

@@ -10,6 +10,7 @@ import polars as pl
 
 from csaudit.fields import LIVE_CHANNELS
 from csaudit.metrics.base import (
+    LIVE_CHANNELS_OPTION,
     BuildContext,
     Check,
     Metric,
@@ -19,11 +20,12 @@ from csaudit.metrics.base import (
     Unit,
     abandoned_expr,
     live_channel_filter,
+    live_channels_expr,
     missing_with_queue_start,
     queue_start_expr,
     seconds_between,
 )
-from csaudit.metrics.options import channel_list, one_of
+from csaudit.metrics.options import one_of
 from csaudit.profile.model import Standard
 
 
@@ -84,7 +86,7 @@ class SpeedOfAnswer(RowMetric):
     requires = ("first_response_at",)
     uses = ("queued_at", "created_at", "abandoned", "abandoned_at", "channel")
     options = {
-        "live_channels": Option(channel_list, LIVE_CHANNELS, "channels with a live queue"),
+        "live_channels": LIVE_CHANNELS_OPTION,
     }
 
     def missing_fields(self, present, options):
@@ -131,7 +133,7 @@ class WaitingCount(Metric):
     statistics = ("max", "mean", "share_within")
     default_statistic = "max"
     options = {
-        "live_channels": Option(channel_list, LIVE_CHANNELS, "channels with a live queue"),
+        "live_channels": LIVE_CHANNELS_OPTION,
     }
 
     def missing_fields(self, present, options):
@@ -144,9 +146,7 @@ class WaitingCount(Metric):
 
     def checks(self, present, options):
         start = "queued_at" if "queued_at" in present else "created_at"
-        live = pl.lit(True)
-        if "channel" in present:
-            live = pl.col("channel").is_in(list(options.get("live_channels", LIVE_CHANNELS)))
+        live = live_channels_expr(present, options)
         begins = queue_start_expr(present)
         return [
             Check(
