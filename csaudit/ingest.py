@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from csaudit.errors import InputError
-from csaudit.fields import FALSE_WORDS, FIELDS, TRUE_WORDS, FieldType, raw_column
+from csaudit.fields import FALSE_WORDS, FIELDS, TRUE_WORDS, Field, FieldType, raw_column
 from csaudit.metrics.base import Check, unreadable
 
 ROW = "_row"
@@ -79,12 +79,18 @@ class Export:
         return frozenset(self.columns)
 
 
-def open_export(path: str | Path, mapping: dict[str, tuple[str, str]], wanted: set[str]) -> Export:
+def open_export(
+    path: str | Path,
+    mapping: dict[str, tuple[str, str]],
+    wanted: set[str],
+    fields: dict[str, Field] = FIELDS,
+) -> Export:
     """Prepare ``path`` for auditing.
 
     ``mapping`` is field → (column, where the mapping came from, e.g. "--map"); ``wanted``
-    the canonical fields the profile can use. Raises :class:`InputError` for anything a
-    user must fix.
+    the canonical fields the profile can use; ``fields`` the catalogue they come from (the
+    interaction fields unless another kind of table is read). Raises :class:`InputError` for
+    anything a user must fix.
     """
     path = Path(path)
     if not path.exists():
@@ -119,13 +125,13 @@ def open_export(path: str | Path, mapping: dict[str, tuple[str, str]], wanted: s
     if sample.height == 0:
         raise InputError(f"{path}: the file has a header but no rows; there is nothing to audit")
 
-    columns = _resolve_columns(path, headers, mapping, wanted)
+    columns = _resolve_columns(path, headers, mapping, wanted, fields)
     export = Export(path=path, frame=scan, columns=columns, headers=headers, separator=separator)
     selections = [pl.col(ROW)]
     aware: list[str] = []
     naive: list[str] = []
     for name, source in columns.items():
-        kind, column = FIELDS[name].type, pl.col(source)
+        kind, column = fields[name].type, pl.col(source)
         if kind is FieldType.TEXT:
             text = _clean(column)
             key = text if name == "id" else text.str.to_lowercase()
@@ -220,20 +226,24 @@ def _sniff_separator(head: bytes) -> str:
 
 
 def _resolve_columns(
-    path: Path, headers: list[str], mapping: dict[str, tuple[str, str]], wanted: set[str]
+    path: Path,
+    headers: list[str],
+    mapping: dict[str, tuple[str, str]],
+    wanted: set[str],
+    fields: dict[str, Field],
 ) -> dict[str, str]:
     by_key: dict[str, list[str]] = {}
     for header in headers:
         by_key.setdefault(header_key(header), []).append(header)
     columns: dict[str, str] = {}
     for name, (column, origin) in mapping.items():
-        if name not in FIELDS:
-            hint = difflib.get_close_matches(name, list(FIELDS), n=1)
+        if name not in fields:
+            hint = difflib.get_close_matches(name, list(fields), n=1)
             raise InputError(
                 f"{origin}: {name!r} is not a canonical field"
                 + (f"; did you mean {hint[0]!r}?" if hint else ".")
                 + " Fields: "
-                + ", ".join(FIELDS)
+                + ", ".join(fields)
             )
         matches = by_key.get(header_key(column), [])
         if not matches:
