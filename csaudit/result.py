@@ -61,6 +61,16 @@ class GroupResult:
 
 
 @dataclass
+class Evidence:
+    """One interaction behind a failed or warned standard (the worst first)."""
+
+    row: int  # data row number in the export (1 = first row after the header)
+    id: str | None
+    value: float | None  # the interaction's measured value, in the metric's unit
+    fields: dict[str, str | None] = field(default_factory=dict)  # channel, priority, agent … as exported
+
+
+@dataclass
 class StandardResult:
     standard: Standard
     unit: Unit  # the unit of the value (fraction for rates and shares)
@@ -69,6 +79,12 @@ class StandardResult:
     reason: str = ""  # why it was not measured, or why the data were insufficient
     notes: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)
+    #: The business calendar its durations were measured in ("" = calendar time).
+    calendar: str = ""
+    #: The worst interactions behind a failed or warned result (``--samples``).
+    evidence: list[Evidence] = field(default_factory=list)
+    #: The same standard evaluated per ``--by`` group (keys in ``AuditResult.by``).
+    breakdown: list[GroupResult] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +111,8 @@ class AuditResult:
     findings: list[Finding]
     notes: list[str]
     strict: bool = False
+    #: The ``--by`` groupings the breakdowns use (empty when none was asked for).
+    by: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Standards per status, for the summary line."""
