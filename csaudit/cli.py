@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import sys
 import traceback
+from enum import Enum
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -17,7 +19,8 @@ from rich.table import Table
 
 from csaudit import __version__
 from csaudit.errors import CsauditError
-from csaudit.render import FORMATS, FormatChoice
+from csaudit.gate import FailOn
+from csaudit.render import FormatChoice
 
 app = typer.Typer(
     add_completion=False,
@@ -56,6 +59,16 @@ def _write_report(text: str) -> None:
     sys.stdout.flush()
 
 
+def _write_stderr(text: str) -> None:
+    sys.stdout.flush()
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def _warning(message: str) -> None:
+    err.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def _parse_map(pairs: list[str]) -> dict[str, str]:
     mapping = {}
     for pair in pairs:
@@ -66,10 +79,113 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
+# Reports, CI and exit behaviour of ``check`` (README, "CI"), declared once here so that the
+# command's signature stays readable.
+_OUTPUT = typer.Option(
+    None, "--output", "-o", metavar="FILE", help="Write the --format report to FILE instead of stdout."
+)
+_REPORT = typer.Option(
+    [], "--report", metavar="FORMAT=PATH",
+    help="Also write a report in FORMAT to PATH (repeatable), e.g. --report junit=report.xml.",
+)
+_FAIL_ON = typer.Option(
+    FailOn.fail, "--fail-on",
+    help="Exit 1 when a standard fails (fail), fails or warns (warn), or fails and is new or worse "
+    "than in --baseline (regression).",
+)
+_EXIT_ZERO = typer.Option(
+    False, "--exit-zero", help="Exit 0 even when standards fail (still 2 when one cannot be measured)."
+)
+_BASELINE = typer.Option(
+    None, "--baseline", metavar="FILE", help="Compare with a baseline written by --write-baseline."
+)
+_WRITE_BASELINE = typer.Option(
+    None, "--write-baseline", metavar="FILE", help="Store this audit's results as a baseline in FILE."
+)
+_NO_CI_DETECT = typer.Option(
+    False, "--no-ci-detect",
+    help="In GitHub Actions, do not append to the step summary or emit annotations.",
+)
+
+# What the report shows beyond each standard's value (README, "Evidence, breakdowns and charts").
+_SAMPLES = typer.Option(
+    5, "--samples", min=0, metavar="N",
+    help="Worst interactions shown under each failed or warned result (0: none).",
+)
+_VIOLATIONS_DIR = typer.Option(
+    None, "--violations-dir", metavar="DIR", file_okay=False,
+    help="Write DIR/<standard id>.csv per failed standard: every interaction that missed the target.",
+)
+_BY = typer.Option(
+    [], "--by", metavar="KEY",
+    help="Evaluate every standard again per agent, team, channel, priority, week or month "
+    "(repeatable, or comma-separated to cross them).",
+)
+
+#: Inputs at least this large get a progress display on a terminal.
+PROGRESS_MIN_BYTES = 4 << 20
+
+
+@contextlib.contextmanager
+def _progress(exports: list[Path]):
+    """A status line on stderr while a large export is read and audited: only when stderr is a
+    terminal, never in CI (``CI`` set) or with ``TERM=dumb``. Yields the callback, or None."""
+    sizes = [p.stat().st_size if p.is_file() else PROGRESS_MIN_BYTES for p in exports]
+    if not err.is_terminal or os.environ.get("CI") or os.environ.get("TERM") == "dumb" or sum(sizes) < PROGRESS_MIN_BYTES:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    what = f"{exports[0].name}{f' (+{len(exports) - 1} files)' if len(exports) > 1 else ''}, {sum(sizes) / 1e6:,.0f} MB"
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(f"csaudit: {what}", total=None)
+        yield lambda message: bar.update(task, description=f"csaudit: {message} · {what}")
+
+# How the export is read (docs/sources.md), shared by ``check`` and ``inspect``.
+_EXPORTS = typer.Argument(
+    ..., show_default=False, metavar="EXPORT...",
+    help="The export: CSV/TSV, Excel, JSON/NDJSON or Parquet, plain, gzip, zstd or zip; several files "
+    "or a glob are read as one table; - reads standard input.",
+)
+_SOURCE = typer.Option(
+    None, "--source", "-s", metavar="NAME",
+    help="The tool the export comes from (zendesk, freshdesk, servicenow …; see docs/sources.md); "
+    "default: recognised from the headers.",
+)
+_MAPPING_FILE = typer.Option(
+    None, "--mapping-file", metavar="FILE", help="Your own mapping of columns to fields (YAML, docs/sources.md)."
+)
+_SHEET = typer.Option(None, "--sheet", metavar="NAME", help="The Excel sheet to read, when the workbook has several.")
+_ENCODING = typer.Option(
+    None, "--encoding", metavar="NAME", help="Text encoding of the export (e.g. cp1258, gbk); default: detected."
+)
+
+
+# Second tables of an interactions audit (csaudit/tables.py); with --events the export may be left out.
+_CHECK_EXPORTS = typer.Argument(
+    None, show_default=False, metavar="[EXPORT]...", help=_EXPORTS.help + " Optional with --events."
+)
+_EVENTS = typer.Option(
+    None, "--events", metavar="FILE",
+    help="Message events, one row per message (interaction_id, at, author: customer/agent/bot): first "
+    "human response, reply gaps and replies per interaction; alone, they are the interactions.",
+)
+_AGENTS = typer.Option(
+    None, "--agents", metavar="FILE",
+    help="Agent activity (agent, date or interval_start/interval_end, available_seconds) for occupancy.",
+)
+
+
+def _read_options(source, mapping_file, sheet, encoding):
+    from csaudit.ingest import ReadOptions
+
+    return ReadOptions(source=source, mapping_file=mapping_file, sheet=sheet, encoding=encoding)
+
+
 @app.command()
 @_user_errors
 def check(
-    export: Path = typer.Argument(..., help="The exported interactions (CSV or TSV).", show_default=False),
+    export: List[Path] = _CHECK_EXPORTS,
     profile: str = typer.Option(..., "--profile", "-p", help="A built-in profile name or a profile YAML file."),
     map_: List[str] = typer.Option(
         [], "--map", "-m", help="Read a canonical field from a column: FIELD=COLUMN (repeatable)."
@@ -78,24 +194,75 @@ def check(
     strict: bool = typer.Option(
         False, "--strict", help="Optional standards that cannot be measured become errors; insufficient data fails."
     ),
+    timezone: Optional[str] = typer.Option(
+        None, "--timezone", "-z", metavar="ZONE",
+        help="IANA time zone of timestamps without an offset, e.g. America/Los_Angeles "
+        "(default: the profile's timezone:, else UTC).",
+    ),
+    output: Optional[Path] = _OUTPUT,
+    report: List[str] = _REPORT,
+    fail_on: FailOn = _FAIL_ON,
+    exit_zero: bool = _EXIT_ZERO,
+    baseline: Optional[Path] = _BASELINE,
+    write_baseline: Optional[Path] = _WRITE_BASELINE,
+    no_ci_detect: bool = _NO_CI_DETECT,
+    source: Optional[str] = _SOURCE,
+    mapping_file: Optional[Path] = _MAPPING_FILE,
+    sheet: Optional[str] = _SHEET,
+    encoding: Optional[str] = _ENCODING,
+    events: Optional[Path] = _EVENTS,
+    agents: Optional[Path] = _AGENTS,
+    samples: int = _SAMPLES,
+    violations_dir: Optional[Path] = _VIOLATIONS_DIR,
+    by: List[str] = _BY,
 ) -> None:
     """Audit EXPORT against every standard of a profile.
 
-    Exit codes: 0 every standard passed (warnings allowed), 1 at least one failed,
-    2 usage error, bad profile, unreadable input, or a required standard that cannot be measured.
+    Exit codes: 0 no standard fails (under --fail-on; always with --exit-zero), 1 a standard
+    fails, 2 usage error, bad profile or baseline, unreadable input, or a required standard
+    that cannot be measured.
 
     Example:
 
         csaudit check examples/helpdesk_export.csv --profile stanford
+
+        csaudit check export.csv -p stanford --report junit=report.xml --baseline base.json --fail-on regression
+
+        csaudit check tickets.csv --events messages.csv --agents activity.csv -p stanford
+
+        csaudit check export.csv -p stanford --by week --format html --output report.html
     """
+    from csaudit.baseline import compare, read_baseline
     from csaudit.engine import audit
+    from csaudit.extras import Extras
     from csaudit.profile.loader import load_profile
+    from csaudit.render import FORMATS
+    from csaudit.render.outputs import deliver, plan_outputs
 
     loaded = load_profile(profile)
-    result = audit(loaded, export, mapping=_parse_map(map_), strict=strict)
-    color = format_ is FormatChoice.text and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 120
-    _write_report(FORMATS[format_](color=color, width=width).render(result))
+    inputs = {**{f"export {p}": p for p in export or []}, "profile": Path(loaded.path), "--baseline": baseline,
+              "--events": events, "--agents": agents}
+    plan = plan_outputs(format_, output, report, write_baseline, inputs, None if no_ci_detect else os.environ)
+    previous = read_baseline(baseline, loaded) if baseline is not None else None
+    if fail_on is FailOn.regression and previous is None:
+        raise CsauditError("--fail-on regression compares with a baseline: add --baseline FILE "
+                           "(written by an earlier run with --write-baseline FILE)")
+    formats = {plan.stdout_format} | {d.format for d in ([plan.output] if plan.output else []) + plan.files}
+    charts = any(FORMATS[f].needs_charts for f in formats if f is not None)
+    extras = Extras(samples=samples, by=by, charts=charts, violations_dir=violations_dir)
+    with _progress(export or []) as progress:
+        result = audit(loaded, export or None, mapping=_parse_map(map_), strict=strict, timezone=timezone,
+                       read=_read_options(source, mapping_file, sheet, encoding), events=events, agents=agents,
+                       extras=extras, progress=progress)
+    if result.violation_files:
+        _write_stderr(f"wrote {len(result.violation_files)} violation file(s) to {violations_dir}\n")
+    result.fail_on, result.exit_zero = fail_on.value, exit_zero
+    if previous is not None:
+        compare(result, previous)
+    tty = sys.stdout.isatty() and output is None
+    color = format_ is FormatChoice.text and tty and "NO_COLOR" not in os.environ
+    width = shutil.get_terminal_size((120, 24)).columns if tty else 120
+    deliver(result, plan, stdout=_write_report, stderr=_write_stderr, warn=_warning, color=color, width=width)
     for sr in result.errors():
         how = ""
         if sr.missing_fields:
@@ -103,6 +270,52 @@ def check(
             how = f" Map the column(s) with {flags}, or in the profile's mapping: block."
         _error(f"standard {sr.standard.id!r} ({sr.standard.metric}) cannot be measured: {sr.reason}.{how}")
     raise typer.Exit(result.exit_code)
+
+
+class InspectFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+@_user_errors
+def inspect(
+    export: List[Path] = _EXPORTS,
+    profile: Optional[str] = typer.Option(
+        None, "--profile", "-p", help="Also say which standards of this profile the file can measure."
+    ),
+    map_: List[str] = typer.Option(
+        [], "--map", "-m", help="Read a canonical field from a column: FIELD=COLUMN (repeatable)."
+    ),
+    format_: InspectFormat = typer.Option(InspectFormat.text, "--format", "-f", help="text or json on stdout."),
+    source: Optional[str] = _SOURCE,
+    mapping_file: Optional[Path] = _MAPPING_FILE,
+    sheet: Optional[str] = _SHEET,
+    encoding: Optional[str] = _ENCODING,
+) -> None:
+    """Show what csaudit understands of EXPORT, before auditing it: source and encoding,
+    rows, each canonical field and the column it comes from, empty and unreadable shares,
+    time span, channels and priorities, and (with --profile) which standards are measurable.
+
+    Example:
+
+        csaudit inspect tickets.csv --profile stanford
+    """
+    from csaudit.inspect import inspect_export
+    from csaudit.profile.loader import load_profile
+    from csaudit.render.inspection import render_inspection_json, render_inspection_text
+
+    loaded = load_profile(profile) if profile else None
+    inspection = inspect_export(
+        export, loaded, mapping=_parse_map(map_), read=_read_options(source, mapping_file, sheet, encoding)
+    )
+    if format_ is InspectFormat.json:
+        _write_report(render_inspection_json(inspection))
+        return
+    tty = sys.stdout.isatty()
+    color = tty and "NO_COLOR" not in os.environ
+    width = shutil.get_terminal_size((120, 24)).columns if tty else 120
+    _write_report(render_inspection_text(inspection, color=color, width=width))
 
 
 @app.command()
@@ -118,6 +331,8 @@ def validate(profile: str = typer.Argument(..., help="A built-in profile name or
 
     loaded = load_profile(profile)
     print(f"{loaded.path}: valid profile {loaded.name!r} with {len(loaded.standards)} standards")
+    for name, calendar in loaded.calendars.items():
+        print(f"  calendar {name!r}: {calendar.describe()}")
 
 
 @app.command()
@@ -148,12 +363,13 @@ def metrics() -> None:
     from csaudit.metrics import REGISTRY
 
     table = Table(box=None, show_header=True, pad_edge=False)
-    for column in ("metric", "family", "unit", "statistics", "needs"):
+    for column in ("metric", "kind", "family", "unit", "statistics", "needs"):
         table.add_column(column, overflow="fold")
     for name, metric in REGISTRY.items():
         stats = ", ".join("pNN" if s == "quantile" else s for s in metric.statistics)
-        needs = ", ".join(metric.requires) or getattr(metric, "needs", "") or "see description"
-        table.add_row(name, metric.family, metric.unit.value, stats, needs)
+        fields = ", ".join(f for f in metric.requires if f != "response_gaps")  # response_gaps: from --events
+        needs = " + ".join(filter(None, [fields, getattr(metric, "needs", "")])) or "see description"
+        table.add_row(name, metric.kind, metric.family, metric.unit.value, stats, needs)
     Console(width=160 if not sys.stdout.isatty() else None).print(table)
 
 

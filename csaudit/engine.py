@@ -13,13 +13,16 @@ from typing import Iterable
 
 import polars as pl
 
-from csaudit.errors import InputError
+from csaudit.business_calendar import check_timezone
+from csaudit.errors import CsauditError, InputError
+from csaudit.extras import Extras, Progress
 from csaudit.fields import raw_column
-from csaudit.ingest import ROW, Export, describe_read_error, open_export
+from csaudit.ingest import ROW, Export, ReadOptions, describe_read_error, reads_naive
 from csaudit.metrics import REGISTRY
 from csaudit.metrics.base import BuildContext, Check, Unit
 from csaudit.profile.model import Profile, Standard, Status
 from csaudit.result import AuditResult, Finding, GroupResult, StandardResult
+from csaudit.tables import open_tables
 
 FINDING_ROWS = 5  # row numbers shown per finding
 FINDING_EXAMPLES = 3
@@ -34,20 +37,45 @@ class _Planned:
 
 def audit(
     profile: Profile,
-    export_path: str | Path,
+    export_path: str | Path | list[str | Path] | None,
     mapping: dict[str, str] | None = None,
     strict: bool = False,
+    read: ReadOptions | None = None,
+    timezone: str | None = None,
+    extras: Extras | None = None,
+    progress: Progress | None = None,
+    events: str | Path | None = None,
+    agents: str | Path | None = None,
 ) -> AuditResult:
-    """Evaluate every standard of ``profile`` on the export at ``export_path``.
+    """Evaluate every standard of ``profile`` on the export at ``export_path`` (a file, ``-``,
+    a glob or a list of files read as one).
 
-    ``mapping`` (canonical field → column) overrides the profile's ``mapping:`` block.
+    ``mapping`` (canonical field → column) overrides the profile's ``mapping:`` block;
+    ``read`` names the source, mapping file, sheet or encoding (csaudit.ingest.ReadOptions).
     ``strict`` turns optional standards that cannot be measured into errors and makes
-    insufficient data count as a failure in the exit code.
+    insufficient data count as a failure in the exit code. ``timezone`` (an IANA name) is
+    where timestamps without an offset are read; default the profile's ``timezone:``, else UTC.
+    ``extras`` asks for evidence samples (5 by default), breakdowns, chart data and violation
+    files (csaudit.extras); ``progress(message)`` is told what the audit is doing.
+    ``events`` (message events) and ``agents`` (agent activity) are second tables; with events,
+    ``export_path`` may be None (csaudit.tables).
     """
+    extras = extras or Extras()
+    if timezone is not None:
+        try:
+            check_timezone(timezone)
+        except ValueError as exc:
+            raise CsauditError(f"--timezone: {exc}") from None
+    zone = timezone or profile.timezone
     combined = {f: (c, f"profile {profile.name!r} mapping") for f, c in profile.mapping.items()}
     combined.update({f: (c, f"--map {f}={c}") for f, c in (mapping or {}).items()})
-    export = open_export(export_path, combined, _wanted_fields(profile))
-    present = export.present
+    if progress:
+        progress("reading the export's header")
+    export, attached = open_tables(
+        profile, export_path, combined, _wanted_fields(profile) | extras.fields(profile.kind), events, agents, read, zone
+    )
+    present = export.present | attached.present
+    extras.start(export, profile.kind)
 
     queries: list[pl.LazyFrame] = []
     planned: list[_Planned] = []
@@ -56,6 +84,8 @@ def audit(
         metric = REGISTRY[standard.metric]
         unit = Unit.FRACTION if standard.statistic.yields_fraction else metric.unit
         result = StandardResult(standard=standard, unit=unit, status=Status.PASS)
+        if standard.calendar is not None:
+            result.calendar = standard.calendar.name
         reason = metric.unmeasurable_reason(present, standard.options)
         missing = metric.missing_fields(present, standard.options)
         grouping = sorted((set(standard.filter) | set(standard.each)) - present)
@@ -69,7 +99,14 @@ def audit(
             result.missing_fields = missing
             planned.append(_Planned(standard, result, None))
             continue
+        if standard.calendar is not None and zone is None:
+            _require_timezone(export, standard)
         result.notes = metric.notes(present, standard.options)
+        if standard.options.get("subtract"):
+            result.notes.append(
+                " + ".join(f"`{f}`" for f in standard.options["subtract"])
+                + " subtracted from each duration as the export records it (at least 0 s remains)"
+            )
         for check in metric.checks(present, standard.options):
             checks.setdefault(check.key, check)
         frame = export.frame
@@ -83,11 +120,13 @@ def audit(
             each=standard.each,
             options=standard.options,
             filter_fields=frozenset(standard.filter),
+            tables=attached.tables,
         )
         planned.append(_Planned(standard, result, len(queries)))
+        extras.add(metric, context, standard, result)
         queries.append(metric.build(context, standard))
 
-    grouped = sorted({f for s in profile.standards for f in s.each if f in present})
+    grouped = sorted({f for s in profile.standards for f in s.each if f in present} | extras.label_fields)
     label_queries = [
         export.frame.group_by(f).agg(pl.col(raw_column(f)).drop_nulls().mode().sort().first().alias("label"))
         for f in grouped
@@ -97,10 +136,18 @@ def audit(
         [pl.len().alias("rows")]
         + [expr for i, check in enumerate(check_list) for expr in _check_exprs(i, check)]
     )
-    duplicates = [_duplicate_ids(export.frame)] if "id" in present else []
-    frames = _collect(export, [quality, *queries, *label_queries, *duplicates])
+    duplicates = [_duplicate_ids(export.frame, attached.id_field)] if attached.id_field in present else []
+    extra_queries = extras.queries()
+    table_queries = attached.queries()
+    if progress:
+        progress("reading and auditing")
+    frames = _collect(export, [quality, *queries, *label_queries, *extra_queries, *table_queries, *duplicates])
     quality_row, standard_frames = frames[0], frames[1 : 1 + len(queries)]
     label_frames = frames[1 + len(queries) : 1 + len(queries) + len(label_queries)]
+    extra_frames = frames[1 + len(queries) + len(label_queries) :][: len(extra_queries)]
+    table_findings, table_notes = attached.results(
+        frames[1 + len(queries) + len(label_queries) + len(extra_queries) :][: len(table_queries)]
+    )
     rows = quality_row["rows"][0]
     if rows == 0:
         raise InputError(f"{export.path}: the file has a header but no rows; there is nothing to audit")
@@ -117,7 +164,7 @@ def audit(
             findings.append(
                 Finding(
                     key=check.key,
-                    message=check.message,
+                    message=check.message + export.describe_rows(quality_row[f"r{i}"][0].to_list()),
                     count=count,
                     rows=quality_row[f"r{i}"][0].to_list(),
                     examples=[v for v in quality_row[f"e{i}"][0].to_list() if v is not None],
@@ -127,14 +174,16 @@ def audit(
         found = frames[-1]
         findings.append(
             Finding(
-                key=DUPLICATE_KEY,
-                message=DUPLICATE_MESSAGE,
+                key=f"duplicate:{attached.id_field}",
+                message=DUPLICATE_MESSAGE.replace("`id`", f"`{attached.id_field}`")
+                + export.describe_rows(found["rows"][0].to_list()),
                 count=found["count"][0],
                 rows=found["rows"][0].to_list(),
                 examples=found["examples"][0].to_list(),
             )
         )
-    return AuditResult(
+    findings += table_findings
+    audit_result = AuditResult(
         profile_name=profile.name,
         profile_title=profile.title,
         profile_path=profile.path,
@@ -144,8 +193,30 @@ def audit(
         timestamp_formats=export.timestamp_formats,
         standards=[p.result for p in planned],
         findings=findings,
-        notes=export.notes,
+        notes=export.notes + table_notes,
         strict=strict,
+    )
+    measured = {p.standard.id: standard_frames[p.index] for p in planned if p.index is not None}
+    extras.fill(extra_frames, labels, _group_results, audit_result, measured)
+    extras.finish(audit_result, lambda queries: _collect(export, queries), progress)
+    return audit_result
+
+
+def _require_timezone(export: Export, standard: Standard) -> None:
+    """Business hours are local: a duration measured in them needs instants, so timestamps
+    without an offset need the zone their clock shows."""
+    metric = REGISTRY[standard.metric]
+    naive = [f for f in metric.duration_fields if reads_naive(export.timestamp_formats.get(f, ""))]
+    if not naive:
+        return
+    calendar = standard.calendar
+    columns = " and ".join(f"`{f}` (column {export.columns[f]!r})" for f in naive)
+    raise InputError(
+        f"standard {standard.id!r} measures {metric.name} in the business hours of calendar "
+        f"{calendar.name!r} ({calendar.describe()}), but {columns} "
+        f"{'has' if len(naive) == 1 else 'have'} no UTC offset, so which instants they are is unknown. "
+        f"Say which time zone the export's clock shows: --timezone {calendar.timezone} (any IANA name; "
+        "--timezone UTC if it is UTC), or `timezone:` in the profile"
     )
 
 
@@ -173,15 +244,15 @@ DUPLICATE_KEY = "duplicate:id"
 DUPLICATE_MESSAGE = "rows whose `id` appears more than once (every copy is counted in the metrics)"
 
 
-def _duplicate_ids(frame: pl.LazyFrame) -> pl.LazyFrame:
+def _duplicate_ids(frame: pl.LazyFrame, key: str = "id") -> pl.LazyFrame:
     """Rows sharing an id: count, first row numbers, first ids. A group-by and a semi join
     cost a fraction of ``is_duplicated`` on a million ids."""
-    repeated = frame.group_by("id").agg(pl.len().alias("copies")).filter(pl.col("copies") > 1)
-    rows = frame.select(ROW, "id").join(repeated.select("id"), on="id", how="semi").sort(ROW)
+    repeated = frame.group_by(key).agg(pl.len().alias("copies")).filter(pl.col("copies") > 1)
+    rows = frame.select(ROW, key).join(repeated.select(key), on=key, how="semi").sort(ROW)
     return rows.select(
         pl.len().alias("count"),
         pl.col(ROW).head(FINDING_ROWS).implode().alias("rows"),
-        pl.col("id").head(FINDING_EXAMPLES).implode().alias("examples"),
+        pl.col(key).head(FINDING_EXAMPLES).implode().alias("examples"),
     )
 
 
@@ -189,15 +260,16 @@ def _collect(export: Export, queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
     try:
         return pl.collect_all(queries)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError) as exc:
-        raise describe_read_error(export.path, exc) from None
+        raise describe_read_error(export, exc) from None
 
 
-def _evaluate(item: _Planned, frame: pl.DataFrame, labels: dict[str, dict]) -> None:
-    standard, result = item.standard, item.result
+def _group_results(standard: Standard, frame: pl.DataFrame, labels: dict[str, dict]) -> list[GroupResult]:
+    """The groups of one standard's collected frame, in key order, each with its status."""
     metric = REGISTRY[standard.metric]
     keys = list(standard.each)
     if keys:
         frame = frame.sort(keys, nulls_last=True)
+    groups = []
     for row in frame.iter_rows(named=True):
         value = metric.finalize(row["value"], standard.options)
         size = int(row["sample_size"] or 0)
@@ -208,7 +280,14 @@ def _evaluate(item: _Planned, frame: pl.DataFrame, labels: dict[str, dict]) -> N
         else:
             status = standard.target.evaluate(value)
         group = {k: labels.get(k, {}).get(row[k], row[k]) for k in keys}
-        result.groups.append(GroupResult(group=group, value=value, sample_size=size, status=status))
+        groups.append(GroupResult(group=group, value=value, sample_size=size, status=status))
+    return groups
+
+
+def _evaluate(item: _Planned, frame: pl.DataFrame, labels: dict[str, dict]) -> None:
+    standard, result = item.standard, item.result
+    keys = list(standard.each)
+    result.groups = _group_results(standard, frame, labels)
     if not result.groups:
         result.status = Status.INSUFFICIENT
         result.reason = "no interactions match this standard's filter"

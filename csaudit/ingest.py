@@ -1,29 +1,49 @@
 """Read an export into the canonical interactions frame, lazily.
 
-The file is scanned once by the audit's query plan; here we only read its header and a
-sample of its first rows (to choose each timestamp column's format), resolve which column
-feeds each canonical field, and describe how every value is parsed. Values that do not
-parse are not guessed: they become null in the canonical column and are counted, with
-their row numbers, as data-quality findings.
+:mod:`csaudit.readers` turns the input (CSV, TSV, Excel, JSON, Parquet, compressed, several
+files, standard input) into text columns. Here we recognise where the export comes from (a
+vendor mapping in :mod:`csaudit.sources`, detected from the headers or named with
+``--source``, or the user's own ``--mapping-file``), resolve which column feeds each
+canonical field, and describe how every value is parsed: timestamps (layout chosen from the
+column's first 1,000 rows, or declared), numbers and durations (seconds, minutes, hours,
+``HH:MM:SS``, "1 Day 4 Hours", epoch offsets), true/false, placeholders meaning "no value"
+and value maps. Status-history logs are rolled up to one row per case (:mod:`csaudit.rollup`).
 
-Row numbers count data rows from 1 (the first line after the header).
+The file is scanned once by the audit's query plan; here we only read its header and a sample
+of its first rows. Values that do not parse are not guessed: they become null in the canonical
+column and are counted, with their row numbers, as data-quality findings.
+
+Row numbers count data rows from 1 (the first line after the header), across the files when
+several are read as one.
 """
 
 from __future__ import annotations
 
-import codecs
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
 import polars as pl
 
+from csaudit.business_calendar import ambiguous_instants
 from csaudit.errors import InputError
 from csaudit.fields import FALSE_WORDS, FIELDS, TRUE_WORDS, Field, FieldType, raw_column
 from csaudit.metrics.base import Check, unreadable
+from csaudit.readers import ROW, Table, find_invalid_utf8, read_table
+from csaudit.readers import describe_read_error as describe_part_error
+from csaudit.rollup import UNTIMED, UNTIMED_FIELD, EventColumns, roll_up
+from csaudit.sources import (
+    FieldSpec,
+    Source,
+    builtin_sources,
+    detect_source,
+    did_you_mean,
+    header_key,
+    load_source,
+    source_by_name,
+)
 
-ROW = "_row"
+__all__ = ["ROW", "Export", "ReadOptions", "open_export", "header_key", "describe_read_error"]
+
 SAMPLE_ROWS = 1000
 
 #: Timestamp layouts tried on each column's sample, most specific first. ``%.f`` accepts an
@@ -48,17 +68,28 @@ TIMESTAMP_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
     "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
 )
 _DAY_MONTH_TWINS = {
     "%m/%d/%Y %H:%M:%S": "%d/%m/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M": "%d/%m/%Y %H:%M",
+    "%m/%d/%Y": "%d/%m/%Y",
 }
 
+#: Seconds per unit of a duration or number column.
+_UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
 
-def header_key(name: str) -> str:
-    """How headers are matched: BOM and surrounding spaces dropped, case folded, and inner
-    runs of spaces, hyphens or dots read as one underscore ("First Response At")."""
-    return re.sub(r"[\s\-.]+", "_", name.replace("\ufeff", "").strip().casefold())
+
+@dataclass
+class ReadOptions:
+    """How to read the export, beyond the field mapping (all optional)."""
+
+    source: str | None = None  # a built-in source name (``--source``)
+    mapping_file: str | Path | None = None  # a user's mapping file (``--mapping-file``)
+    sheet: str | None = None  # an Excel sheet (``--sheet``)
+    encoding: str | None = None  # the text encoding, when detection is not wanted (``--encoding``)
 
 
 @dataclass
@@ -67,116 +98,300 @@ class Export:
 
     path: Path
     frame: pl.LazyFrame
-    columns: dict[str, str]  # canonical field → column in the file
+    columns: dict[str, str]  # canonical field → where it comes from (a column, "Date + Time" …)
     headers: list[str]
-    separator: str
+    separator: str | None
     timestamp_formats: dict[str, str] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    table: Table | None = None
+    source: Source | None = None
+    #: How the source was chosen: "headers", "--source", "--mapping-file" or "" (canonical).
+    source_how: str = ""
+    #: Rows left out by the source's rules: (reason, count).
+    excluded: list[tuple[str, int]] = field(default_factory=list)
+    #: Whether rows are cases rolled up from an event log.
+    rolled_up: bool = False
+    #: IANA time zone timestamps without an offset are read in (None: UTC).
+    timezone: str | None = None
 
     @property
     def present(self) -> frozenset[str]:
         return frozenset(self.columns)
 
+    def describe_rows(self, rows: list[int]) -> str:
+        """Where rows are, for exports read from several files (else "")."""
+        return self.table.describe_rows(rows) if self.table else ""
+
+    def close(self) -> None:
+        """Remove temporary files (conversions); also done when the export is collected."""
+        if self.table is not None:
+            self.table.close()
+
 
 def open_export(
-    path: str | Path,
+    path: str | Path | list[str | Path],
     mapping: dict[str, tuple[str, str]],
     wanted: set[str],
     fields: dict[str, Field] = FIELDS,
+    read: ReadOptions | None = None,
+    timezone: str | None = None,
 ) -> Export:
-    """Prepare ``path`` for auditing.
+    """Prepare ``path`` (a file, ``-`` for standard input, a glob, or a list of them) for
+    auditing.
 
     ``mapping`` is field → (column, where the mapping came from, e.g. "--map"); ``wanted``
     the canonical fields the profile can use; ``fields`` the catalogue they come from (the
-    interaction fields unless another kind of table is read). Raises :class:`InputError` for
-    anything a user must fix.
+    interaction fields unless another kind of table is read); ``read`` the source, mapping
+    file, sheet and encoding options; ``timezone`` the IANA zone timestamps without an offset
+    are read in (None: UTC; a local time that does not exist there is a finding, an ambiguous
+    one is its first occurrence). Raises :class:`InputError` for anything a user must fix.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give the export file")
+    read = read or ReadOptions()
+    table = read_table(path, sheet=read.sheet, encoding=read.encoding)
     try:
-        with path.open("rb") as handle:
-            head = handle.read(65536)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
-    if not head.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise InputError(f"{path}: the file is empty; there is nothing to audit")
-    try:
-        # polars silently replaces invalid bytes in the header line; check the head ourselves
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        raise InputError(_locate_invalid_utf8(path)) from None
-    separator = _sniff_separator(head)
-    scan = _scan(path, separator)
-    try:
-        headers = list(scan.collect_schema().names())
-        # polars reads a blank line as a row of nulls; such rows are not interactions (a
-        # trailing blank line would otherwise count as an unresolved one). Row numbers are
-        # assigned first, so they still count the file's records.
-        records = scan.with_row_index(ROW, offset=1).filter(
-            ~pl.all_horizontal([pl.col(h).is_null() for h in headers])
-        )
-        sample = records.head(SAMPLE_ROWS).collect()
-    except Exception as exc:  # polars raises several exception types for unreadable input
-        raise describe_read_error(path, exc) from None
-    if sample.height == 0:
-        raise InputError(f"{path}: the file has a header but no rows; there is nothing to audit")
+        return _prepare(table, mapping, wanted, fields, read, timezone)
+    except BaseException:
+        table.close()  # the temporary files go with the error, not with its traceback
+        raise
 
-    columns = _resolve_columns(path, headers, mapping, wanted, fields)
-    export = Export(path=path, frame=scan, columns=columns, headers=headers, separator=separator)
-    selections = [pl.col(ROW)]
-    aware: list[str] = []
-    naive: list[str] = []
-    for name, source in columns.items():
-        kind, column = fields[name].type, pl.col(source)
-        if kind is FieldType.TEXT:
-            text = _clean(column)
-            key = text if name == "id" else text.str.to_lowercase()
-            selections += [key.alias(name), text.alias(raw_column(name))]
-            continue
-        if kind is FieldType.TIMESTAMP:
-            fmt = _choose_format(path, name, source, sample[source], export)
-            export.timestamp_formats[name] = fmt
-            (aware if "%#z" in fmt else naive).append(name)
-            parse = _timestamp_parser(fmt)
-            expected = f"a timestamp like the rest of the column ({_describe_format(fmt)})"
-        elif kind is FieldType.BOOL:
-            parse = _bool_parser
-            expected = "true/false, yes/no, y/n or 1/0"
-        else:
-            parse = _number_parser
-            expected = "a number"
-        # Parse every cell as read, then strip and parse again only the cells that failed:
-        # the common case keeps polars' fast path. The raw column is the export's own text
-        # (no copy), so a cell is unreadable where it has text but no parsed value; a cell of
-        # only spaces counts as unreadable too, and is shown as such.
-        first = parse(column, fast=True)
-        retry = pl.when(first.is_null()).then(column).str.strip_chars(_WHITESPACE)
-        parsed = pl.coalesce(first, parse(retry, fast=False))
-        selections += [parsed.alias(name), column.alias(raw_column(name))]
-        export.checks.append(
-            Check(
-                key=f"unparsable:{name}",
-                message=f"`{name}` (column {source!r}): values that are not {expected}; "
-                "they are left out of every metric that uses the field",
-                expr=unreadable(name),
-                fields=(name,),
-            )
-        )
-    if aware and naive:
-        export.notes.append(
-            "timestamps in " + ", ".join(f"`{n}`" for n in aware) + " carry a time zone but "
-            + ", ".join(f"`{n}`" for n in naive)
-            + " do not; the latter were read as UTC, so durations between them may be off by the offset"
-        )
+
+def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone: str | None) -> Export:
+    """The body of :func:`open_export` once the table is read."""
+    first = table.parts[0]
+    try:
+        sample = table.records.head(SAMPLE_ROWS).collect()
+    except Exception as exc:  # polars raises several exception types for unreadable input
+        raise describe_part_error(first, exc) from None
+    if sample.height == 0:
+        raise InputError(f"{table.name}: the file has a header but no rows; there is nothing to audit")
+    headers = table.headers
+    export = Export(
+        path=Path(table.name),
+        frame=table.records,
+        columns={},
+        headers=headers,
+        separator=first.separator,
+        table=table,
+        notes=list(table.notes),
+        timezone=timezone,
+    )
+    source, export.source_how = _choose_source(headers, read, export, fields)
+    export.source = source
+    specs = _resolve(table.name, headers, source, mapping, wanted, fields)
+    canonical = {header_key(h) for h in headers} & set(fields)
+    if not specs and not mapping and source is None and not canonical:
+        raise InputError(_unrecognised(table.name, headers))
+    records = _exclude(table, source, headers, export)
+    builder = _FieldParser(export, sample, source)
+    if source is not None and source.events is not None:
+        frame = _roll_up(export, builder, records, source, specs, fields, headers)
+    else:
+        selections = [pl.col(ROW)]
+        for name, (spec, resolved) in specs.items():
+            selections += builder.exprs(name, spec, resolved, fields[name])
+        frame = records.select(selections)
+    _note_zones(export)
     # One cached frame: every standard, check and label query reads it, so the file is
     # scanned and parsed once (common-subplan elimination alone leaves several scans).
-    export.frame = records.select(selections).cache()
+    export.frame = frame.cache()
     return export
 
+
+def describe_read_error(where: Export | Path, exc: Exception) -> InputError:
+    """Turn a polars read failure during the audit into a message about the user's file."""
+    if isinstance(where, Export) and where.table is not None:
+        if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
+            for part in where.table.parts:
+                if part.path is not None and (message := find_invalid_utf8(part.path, part.name)):
+                    return InputError(message)
+        return describe_part_error(where.table.parts[0], exc)
+    from csaudit.readers import Part
+
+    return describe_part_error(Part(name=str(where), path=Path(where)), exc)
+
+
+# -- which source, which columns --------------------------------------------------------------
+
+
+def _choose_source(headers: list[str], read: ReadOptions, export: Export, fields) -> tuple[Source | None, str]:
+    if read.mapping_file is not None and read.source is not None:
+        raise InputError("give either --source or --mapping-file, not both")
+    if read.mapping_file is not None:
+        source = load_source(read.mapping_file, builtin=False, fields=fields)
+        export.notes.append(f"columns mapped by {read.mapping_file} ({source.title})")
+        return source, "--mapping-file"
+    if read.source is not None:
+        source = source_by_name(read.source)
+        if source.detect and not source.matches(headers):
+            lacking = [h for h in source.detect if header_key(h) not in {header_key(x) for x in headers}]
+            export.notes.append(
+                f"read as {source.title} (--source {source.name}), although the file lacks its usual "
+                "columns " + ", ".join(repr(h) for h in lacking)
+            )
+        return source, "--source"
+    candidates = detect_source(headers)
+    if not candidates:
+        return None, ""
+    best = candidates[0]
+    ties = [c.name for c in candidates[1:] if len(c.detect) == len(best.detect)]
+    export.notes.append(
+        f"recognised as {best.title} from its headers (source {best.name!r})"
+        + (f"; {', '.join(ties)} also match: choose with --source" if ties else "")
+    )
+    return best, "headers"
+
+
+def _index(headers: list[str]) -> dict[str, list[str]]:
+    by_key: dict[str, list[str]] = {}
+    for header in headers:
+        by_key.setdefault(header_key(header), []).append(header)
+    return by_key
+
+
+def _find(by_key: dict[str, list[str]], names: tuple[str, ...], name: str) -> str | None:
+    """The first of ``names`` the file has (headers compared like canonical names)."""
+    for candidate in names:
+        matches = by_key.get(header_key(candidate), [])
+        if len(matches) > 1:
+            raise InputError(f"{name}: columns {matches!r} all match {candidate!r}; rename one of them")
+        if matches:
+            return matches[0]
+    return None
+
+
+def _resolve(
+    name: str,
+    headers: list[str],
+    source: Source | None,
+    mapping: dict[str, tuple[str, str]],
+    wanted: set[str],
+    fields: dict[str, Field],
+) -> dict[str, tuple[FieldSpec, dict[str, str]]]:
+    """Field → (how to read it, the spec's column names resolved to the file's headers)."""
+    by_key = _index(headers)
+    resolved: dict[str, tuple[FieldSpec, dict[str, str]]] = {}
+    rolled = set(source.rollup) if source else set()
+    if source is not None:
+        for field_name, spec in source.fields.items():
+            if field_name not in wanted and field_name != "id":
+                continue
+            columns = _resolve_spec(name, spec, by_key, headers, source, field_name)
+            if columns is not None:
+                resolved[field_name] = (spec, columns)
+    for field_name, (column, origin) in mapping.items():
+        if field_name not in fields:
+            raise InputError(
+                f"{origin}: {field_name!r} is not a canonical field"
+                + (did_you_mean(field_name, fields) or ".")
+                + " Fields: "
+                + ", ".join(fields)
+            )
+        found = _find(by_key, (column,), name)
+        if found is None:
+            raise InputError(
+                f"{origin}: maps `{field_name}` to column {column!r}, which {name} does not have"
+                + _did_you_mean(column, headers)
+                + " Its columns are: "
+                + ", ".join(repr(h) for h in headers)
+            )
+        resolved[field_name] = (FieldSpec(columns=(column,)), {column: found})
+        rolled.discard(field_name)
+    for field_name in sorted(wanted - set(resolved) - rolled):
+        if field_name not in fields:
+            continue
+        matches = by_key.get(header_key(field_name), [])
+        if len(matches) > 1:
+            raise InputError(
+                f"{name}: columns {matches!r} all match field `{field_name}`; choose one with --map {field_name}=COLUMN"
+            )
+        if matches:
+            resolved[field_name] = (FieldSpec(columns=(field_name,)), {field_name: matches[0]})
+    return resolved
+
+
+def _resolve_spec(
+    name: str, spec: FieldSpec, by_key, headers: list[str], source: Source, field_name: str
+) -> dict[str, str] | None:
+    """The spec's columns in this file; None when a built-in (or optional) column is absent."""
+    resolved: dict[str, str] = {}
+    groups = [g for g in (spec.columns, spec.date, spec.time) if g] + [(c,) for c in spec.join]
+    for group in groups:
+        found = _find(by_key, group, name)
+        if found is None:
+            if source.builtin or spec.optional:
+                return None
+            raise InputError(
+                f"{source.path}: fields.{field_name}: column "
+                + " or ".join(repr(c) for c in group)
+                + f" is not in {name}"
+                + _did_you_mean(group[0], headers)
+                + " Its columns are: "
+                + ", ".join(repr(h) for h in headers)
+                + " (mark the field optional: true if some exports lack it)"
+            )
+        for candidate in group:
+            resolved[candidate] = found
+    if spec.fallback is not None:
+        fallback = _resolve_spec(name, spec.fallback, by_key, headers, source, field_name)
+        resolved.update(fallback or {})
+    return resolved
+
+
+def _did_you_mean(column: str, headers: list[str]) -> str:
+    """The nearest header, compared like headers are matched."""
+    by_key = {header_key(h): h for h in headers}
+    hint = difflib.get_close_matches(header_key(column), list(by_key), n=1, cutoff=0.5)
+    return f"; did you mean {by_key[hint[0]]!r}?" if hint else "."
+
+
+def _unrecognised(name: str, headers: list[str]) -> str:
+    known = builtin_sources()
+    examples = ", ".join(f"{s.name} ({', '.join(repr(h) for h in s.detect[:3])} …)" for s in list(known.values())[:4])
+    return (
+        f"{name}: its columns are not recognised. They are neither csaudit's canonical names "
+        "(id, created_at, first_response_at, resolved_at, channel, priority, … see `csaudit inspect --help`) "
+        f"nor those of a known export: {', '.join(known)} (e.g. {examples}). "
+        "Its columns are: " + ", ".join(repr(h) for h in headers[:30]) + ("…" if len(headers) > 30 else "")
+        + ". Map them with --map created_at=COLUMN (repeatable), or write a mapping file (docs/sources.md) "
+        "and give it with --mapping-file FILE, or name the tool with --source NAME"
+    )
+
+
+def _exclude(table: Table, source: Source | None, headers: list[str], export: Export) -> pl.LazyFrame:
+    """The records without the rows the source's rules leave out (counted, with the reason)."""
+    records = table.records
+    if source is None or not source.exclude:
+        return records
+    by_key = _index(headers)
+    conditions = []
+    for rule in source.exclude:
+        columns = {c: _find(by_key, (c,), table.name) for c in rule.where}
+        if any(found is None for found in columns.values()):
+            if not source.builtin:
+                missing = [c for c, found in columns.items() if found is None]
+                raise InputError(f"{source.path}: exclude: column(s) {missing!r} are not in {table.name}")
+            continue
+        condition = pl.all_horizontal(
+            [_clean(pl.col(columns[c])).str.to_lowercase().is_in([v.casefold() for v in values])
+             for c, values in rule.where.items()]
+        ).fill_null(False)
+        conditions.append((rule.reason, condition))
+    if not conditions:
+        return records
+    counts = records.select([cond.cast(pl.Int64).sum().alias(str(i)) for i, (_, cond) in enumerate(conditions)])
+    try:
+        row = counts.collect().row(0)
+    except Exception as exc:  # polars raises several exception types for unreadable input
+        raise describe_part_error(table.parts[0], exc) from None
+    for (reason, _), count in zip(conditions, row):
+        export.excluded.append((reason, int(count)))
+        if count:
+            export.notes.append(f"{count:,} row{'' if count == 1 else 's'} left out by the {source.name} mapping: {reason}")
+    return records.filter(~pl.any_horizontal([cond for _, cond in conditions]))
+
+
+# -- parsing values ---------------------------------------------------------------------------
 
 # Rust's whitespace set, spelled out: strip_chars() with no argument strips the same, but in
 # polars 2.1 it stops the expression from being shared between columns.
@@ -189,13 +404,295 @@ def _clean(text: pl.Expr) -> pl.Expr:
     return pl.when(text != "").then(text)
 
 
-def _timestamp_parser(fmt: str):
+class _FieldParser:
+    """Builds each field's parsed and raw expressions, recording formats and checks."""
+
+    def __init__(self, export: Export, sample: pl.DataFrame, source: Source | None):
+        self.export, self.sample, self.source = export, sample, source
+        #: Per timestamp field read in a local zone: cells that name a local time the zone skips.
+        self.skipped: dict[str, pl.Expr] = {}
+        self.name = export.table.name if export.table else str(export.path)
+
+    def exprs(self, name: str, spec: FieldSpec, resolved: dict[str, str], target: Field, check: bool = True) -> list[pl.Expr]:
+        """``[parsed.alias(name), raw.alias(name__raw)]``, and the field's unreadable check."""
+        self.export.columns[name] = _describe_spec(spec, resolved)
+        parsed, raw, expected = self.parse(name, spec, resolved, target)
+        skipped = self.skipped.get(name)
+        if check and expected is not None:
+            self.export.checks.append(
+                Check(
+                    key=f"unparsable:{name}",
+                    message=f"`{name}` (column {self.export.columns[name]!r}): values that are not {expected}; "
+                    "they are left out of every metric that uses the field",
+                    expr=unreadable(name) if skipped is None else unreadable(name) & ~skipped,
+                    fields=(name,),
+                )
+            )
+        if check and skipped is not None:
+            self.export.checks += _local_time_checks(name, self.export.columns[name], self.export.timezone, skipped)
+        return [parsed.alias(name), raw.alias(raw_column(name))]
+
+    def parse(self, name: str, spec: FieldSpec, resolved: dict[str, str], target: Field):
+        """(parsed, raw, what a readable value looks like or None for text)."""
+        kind = target.type
+        description = repr(_describe_spec(spec, resolved))
+        if spec.plain and not (self.source and self.source.missing):
+            column = pl.col(resolved.get(spec.columns[0], spec.columns[0]))
+            return self._parse_text(name, column, column, kind, spec, description)
+        text, _ = self._text(spec, resolved)
+        parsed, raw, expected = self._parse_text(name, text, text, kind, spec, description)
+        if spec.fallback is not None:
+            parsed_b, raw_b, _ = self.parse(name, spec.fallback, resolved, target)
+            parsed = pl.when(raw.is_null()).then(parsed_b).otherwise(parsed)
+            raw = pl.coalesce(raw, raw_b)
+        return parsed, raw, expected
+
+    def _text(self, spec: FieldSpec, resolved: dict[str, str]) -> tuple[pl.Expr, str]:
+        """The cell text after placeholders and value maps' "no value" entries are blanked."""
+        blanks = {m.strip().casefold() for m in (*(self.source.missing if self.source else ()), *spec.missing)}
+        blanks |= {k.strip().casefold() for k, v in spec.values.items() if v is None}
+
+        def blanked(column: pl.Expr) -> pl.Expr:
+            if not blanks:
+                return column
+            key = column.str.strip_chars(_WHITESPACE).str.to_lowercase()
+            return pl.when(~key.is_in(sorted(blanks))).then(column)
+
+        if spec.value is not None:
+            return pl.lit(spec.value, pl.String), f"(constant {spec.value!r})"
+        if spec.join:
+            parts = [blanked(_clean(pl.col(resolved[c]))) for c in spec.join]
+            return pl.concat_str(parts, separator="/"), " / ".join(resolved[c] for c in spec.join)
+        if spec.date:
+            date = blanked(_clean(pl.col(resolved[spec.date[0]])))
+            clock = blanked(_clean(pl.col(resolved[spec.time[0]])))
+            text = pl.when(date.is_not_null() & clock.is_not_null()).then(
+                pl.concat_str([date, clock], separator=" ")
+            )
+            return text, f"{resolved[spec.date[0]]} + {resolved[spec.time[0]]}"
+        column = resolved[spec.columns[0]]
+        return blanked(pl.col(column)), column
+
+    def _parse_text(self, name, text: pl.Expr, raw: pl.Expr, kind: FieldType, spec: FieldSpec, description):
+        if spec.values:
+            mapped = {k.strip().casefold(): v for k, v in spec.values.items() if v is not None}
+            key = text.str.strip_chars(_WHITESPACE).str.to_lowercase()
+            as_text = [
+                ("true" if v else "false") if isinstance(v, bool) else (str(v).lower() if kind is FieldType.TEXT else str(v))
+                for v in mapped.values()
+            ]
+            # Mapped cells take the canonical value; the others keep their own text.
+            value_text = pl.when(key.is_in(list(mapped))).then(key.replace(list(mapped), as_text)).otherwise(text)
+        else:
+            value_text = text
+        if kind is FieldType.TEXT:
+            cleaned = _clean(value_text)
+            key = cleaned if name == "id" else cleaned.str.to_lowercase()
+            return key, (_clean(raw) if spec.plain else raw), None
+        if kind is FieldType.TIMESTAMP:
+            parse, expected = self._timestamp(name, spec, value_text, description)
+        elif kind is FieldType.BOOL:
+            parse, expected = _bool_parser, "true/false, yes/no, y/n or 1/0"
+        else:
+            parse, expected = _number_parser(spec.units), _describe_units(spec.units)
+        # Parse every cell as read, then strip and parse again only the cells that failed:
+        # the common case keeps polars' fast path. The raw column is the export's own text
+        # (no copy), so a cell is unreadable where it has text but no parsed value; a cell of
+        # only spaces counts as unreadable too, and is shown as such.
+        first = parse(value_text, fast=True)
+        retry = pl.when(first.is_null()).then(value_text).str.strip_chars(_WHITESPACE)
+        parsed = pl.coalesce(first, parse(retry, fast=False))
+        if kind is FieldType.NUMBER and (spec.offset or spec.floor is not None):
+            parsed = parsed + spec.offset
+            if spec.floor is not None:
+                parsed = parsed.clip(lower_bound=spec.floor)
+        return parsed, raw, expected
+
+    def _timestamp(self, name: str, spec: FieldSpec, text: pl.Expr, source: str):
+        if spec.epoch:
+            scale = 1_000_000 if spec.epoch == "s" else 1_000
+            self.export.timestamp_formats[name] = f"Unix time ({'seconds' if spec.epoch == 's' else 'milliseconds'})"
+
+            def parse_epoch(value: pl.Expr, fast: bool) -> pl.Expr:
+                return (value.cast(pl.Float64, strict=False) * scale).cast(pl.Int64, strict=False).cast(pl.Datetime("us", "UTC"))
+
+            return parse_epoch, "a Unix time in " + ("seconds" if spec.epoch == "s" else "milliseconds")
+        values = self.sample.select(text.alias("v"))["v"]
+        if spec.formats:
+            formats = list(spec.formats)
+            self.export.timestamp_formats[name] = " | ".join(formats)
+        else:
+            formats = [_choose_format(self.name, name, source, values, self.export, spec.day_first)]
+            self.export.timestamp_formats[name] = formats[0]
+        parsers = [_timestamp_parser(fmt, self.export.timezone) for fmt in formats]
+        if self.export.timezone and any(reads_naive(fmt) for fmt in formats):
+            # Cells that did not parse but read as a wall-clock time: the zone skips that time.
+            suspect = pl.when(unreadable(name)).then(pl.col(raw_column(name))).str.strip_chars(_WHITESPACE)
+            as_utc = [_timestamp_parser(fmt)(suspect, False) for fmt in formats if reads_naive(fmt)]
+            self.skipped[name] = pl.coalesce(as_utc).is_not_null()
+
+        def parse(value: pl.Expr, fast: bool) -> pl.Expr:
+            return pl.coalesce([p(value, fast) for p in parsers]) if len(parsers) > 1 else parsers[0](value, fast)
+
+        expected = "a timestamp like the rest of the column (" + " or ".join(_describe_format(f) for f in formats) + ")"
+        mixed = _other_layouts(values, formats)
+        if mixed:
+            count, example, other = mixed
+            expected += (
+                f"; the column mixes date layouts: {count} of its first {SAMPLE_ROWS:,} rows are written like "
+                f"{example!r} ({_describe_format(other)}), which is not read: declare every layout under format: "
+                "in a mapping file (--mapping-file, docs/sources.md) to read them"
+            )
+        return parse, expected
+
+    # -- event logs ---------------------------------------------------------------------------
+
+
+def _roll_up(export, builder: _FieldParser, records, source: Source, specs, fields, headers) -> pl.LazyFrame:
+    """Parse the events, then roll them up to one row per case (see csaudit.rollup)."""
+    events = source.events
+    by_key = _index(headers)
+    name = builder.name
+
+    def column(names: tuple[str, ...], what: str) -> str:
+        found = _find(by_key, names, name)
+        if found is None:
+            raise InputError(
+                f"{source.path}: events.{what}: column " + " or ".join(repr(n) for n in names) + f" is not in {name}"
+                + _did_you_mean(names[0], headers) + " Its columns are: " + ", ".join(repr(h) for h in headers)
+            )
+        return found
+
+    case_column = column(events.case, "case")
+    at_resolved = {n: column((n,), "at") for n in events.at.column_names()}
+    if events.at.fallback is not None:
+        at_resolved.update(_resolve_spec(name, events.at.fallback, by_key, headers, source, "at") or {})
+    status_column = column(events.status, "status") if events.status else None
+    export.rolled_up = True
+    at_field = Field("event_time", FieldType.TIMESTAMP, "event time")
+    at_parsed, at_raw, _ = builder.parse("event_time", events.at, at_resolved, at_field)
+    selections = [
+        pl.col(ROW),
+        _clean(pl.col(case_column)).alias("id"),
+        _clean(pl.col(case_column)).alias(raw_column("id")),
+        at_parsed.alias("_at"),
+        at_raw.alias("_at_raw"),
+    ]
+    if status_column:
+        selections.append(_clean(pl.col(status_column)).str.to_lowercase().alias("_status"))
+    carried: dict[str, str] = {}
+    for field_name, (spec, resolved) in specs.items():
+        if field_name == "id":
+            continue
+        selections += builder.exprs(field_name, spec, resolved, fields[field_name], check=True)
+        carried[field_name] = spec.take
+    change_columns: dict[str, str] = {}
+    for field_name, rule in source.rollup.items():
+        if rule.kind == "changes":
+            found = column((rule.column,), f"rollup.{field_name}.changes")
+            change_columns[rule.column] = f"_changes_{len(change_columns)}"
+            selections.append(_clean(pl.col(found)).str.to_lowercase().alias(change_columns[rule.column]))
+        export.columns[field_name] = rule.describe(status_column) + " (rolled up per case)"
+        if rule.kind not in ("count", "changes"):
+            export.timestamp_formats[field_name] = export.timestamp_formats.get("event_time", "")
+    export.columns["id"] = case_column
+    rolled = roll_up(
+        records.select(selections),
+        EventColumns(row=ROW, case="id", at="_at", at_raw="_at_raw", status="_status" if status_column else None),
+        {f: r for f, r in source.rollup.items() if f in fields},
+        carried,
+        change_columns,
+    )
+    export.checks.append(
+        Check(
+            key="unparsable:event_time",
+            message=f"cases with events whose time (column {_describe_spec(events.at, at_resolved)!r}) is not a timestamp "
+            f"like the rest of the column ({export.timestamp_formats.get('event_time', '')}); "
+            "those events take no part in the case's milestones",
+            expr=pl.col(UNTIMED) > 0,
+            fields=(UNTIMED_FIELD,),
+        )
+    )
+    export.notes.append(
+        f"status-history log rolled up to one row per case ({case_column!r}) by the {source.name} mapping's "
+        "milestone rules; a row number is the file row of the case's first event"
+    )
+    return rolled
+
+
+def _describe_spec(spec: FieldSpec, resolved: dict[str, str]) -> str:
+    """Where a field comes from, in the file's own words: ``Created at``, ``date + q_start``."""
+    if spec.value is not None:
+        return f"(constant {spec.value!r})"
+    if spec.join:
+        return " / ".join(resolved.get(c, c) for c in spec.join)
+    if spec.date:
+        text = f"{resolved.get(spec.date[0], spec.date[0])} + {resolved.get(spec.time[0], spec.time[0])}"
+    else:
+        text = resolved.get(spec.columns[0], spec.columns[0])
+    if spec.fallback is not None:
+        text += ", else " + _describe_spec(spec.fallback, resolved)
+    return text
+
+
+def reads_naive(fmt: str) -> bool:
+    """Whether a timestamp layout (or "A | B" list of them) reads wall-clock times without an offset."""
+    return any(f and "%#z" not in f and "%z" not in f and "Unix" not in f for f in fmt.split(" | "))
+
+
+def _note_zones(export: Export) -> None:
+    naive = [n for n, f in export.timestamp_formats.items() if reads_naive(f)]
+    aware = [n for n in export.timestamp_formats if n not in naive]
+    zone = export.timezone or "UTC"
+    if aware and naive:
+        export.notes.append(
+            "timestamps in " + ", ".join(f"`{n}`" for n in aware) + " carry a time zone but "
+            + ", ".join(f"`{n}`" for n in naive)
+            + f" do not; the latter were read as {zone} time, so durations between them may be off by the offset"
+        )
+    elif naive and export.timezone:
+        export.notes.append(
+            "timestamps without an offset (" + ", ".join(f"`{n}`" for n in naive) + f") were read as {zone} time"
+        )
+
+
+def _timestamp_parser(fmt: str, zone: str | None = None):
+    """Parse cells of one layout into UTC instants. A layout without an offset is wall-clock
+    time in ``zone`` (None: UTC): a time the zone skips (clocks going forward) is null, an
+    ambiguous one (clocks going back) is its first occurrence."""
+    local = zone if zone and reads_naive(fmt) else None
+
     def parse(text: pl.Expr, fast: bool) -> pl.Expr:
         # Without the optional fraction the layout hits polars' fast path.
         layout = fmt.replace("%.f", "") if fast else fmt
-        return text.str.to_datetime(layout, strict=False, time_unit="us", time_zone="UTC")
+        if local is None:
+            return text.str.to_datetime(layout, strict=False, time_unit="us", time_zone="UTC")
+        wall = text.str.to_datetime(layout, strict=False, time_unit="us")
+        return wall.dt.replace_time_zone(local, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
 
     return parse
+
+
+def _local_time_checks(name: str, column: str, zone: str, skipped: pl.Expr) -> list[Check]:
+    """Findings of a timestamp read in a local zone: times the zone skips (left out) and
+    times it repeats (read as their first occurrence, and shown so)."""
+    return [
+        Check(
+            key=f"nonexistent:{name}",
+            message=f"`{name}` (column {column!r}): local times that do not exist in {zone} (the clock "
+            "skipped them when it went forward); they are left out of every metric that uses the field",
+            expr=skipped,
+            fields=(name,),
+        ),
+        Check(
+            key=f"ambiguous:{name}",
+            message=f"`{name}` (column {column!r}): local times that occur twice in {zone} (the clock "
+            "went back); each was read as its first occurrence",
+            expr=ambiguous_instants(pl.col(name), zone),
+            fields=(name,),
+            excludes=False,
+        ),
+    ]
 
 
 def _bool_parser(text: pl.Expr, fast: bool) -> pl.Expr:
@@ -203,72 +700,64 @@ def _bool_parser(text: pl.Expr, fast: bool) -> pl.Expr:
     return pl.when(lowered.is_in(TRUE_WORDS)).then(True).when(lowered.is_in(FALSE_WORDS)).then(False)
 
 
-def _number_parser(text: pl.Expr, fast: bool) -> pl.Expr:
-    return text.cast(pl.Float64, strict=False)
+def _number_parser(units: tuple[str, ...]):
+    """Numbers, and durations in seconds whatever the unit the export wrote them in."""
+    if not units:
+        return lambda text, fast: text.cast(pl.Float64, strict=False)
+    readers = [_unit_reader(unit) for unit in units]
+    return lambda text, fast: pl.coalesce([read(text) for read in readers]) if len(readers) > 1 else readers[0](text)
 
 
-def _scan(path: Path, separator: str) -> pl.LazyFrame:
-    return pl.scan_csv(
-        path,
-        separator=separator,
-        infer_schema=False,
-        has_header=True,
-        encoding="utf8",
-        raise_if_empty=True,
-    )
+def _unit_reader(unit: str):
+    if unit in _UNIT_SECONDS:
+        return lambda text: text.cast(pl.Float64, strict=False) * _UNIT_SECONDS[unit]
+    if unit == "hms":
+        # H:MM, H:MM:SS or HHH:MM:SS(.f): Freshdesk's "125:03:10", a call log's "0:02:23".
+        def hms(text: pl.Expr) -> pl.Expr:
+            parts = text.str.extract_groups(r"^\s*(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?\s*$")
+            hours = parts.struct.field("1").cast(pl.Float64)
+            minutes = parts.struct.field("2").cast(pl.Float64)
+            seconds = parts.struct.field("3").cast(pl.Float64).fill_null(0.0)
+            return pl.when(minutes < 60).then(hours * 3600 + minutes * 60 + seconds)
+
+        return hms
+    if unit == "text":
+        # ServiceNow's display form: "1 Day 4 Hours 3 Minutes 20 Seconds".
+        def words(text: pl.Expr) -> pl.Expr:
+            total = pl.lit(0.0)
+            for pattern, seconds in ((r"days?", 86400), (r"hours?", 3600), (r"minutes?", 60), (r"seconds?", 1)):
+                amount = text.str.extract(rf"(?i)(\d+(?:\.\d+)?)\s*{pattern}\b", 1).cast(pl.Float64)
+                total = total + amount.fill_null(0.0) * seconds
+            return pl.when(text.str.contains(r"(?i)^\s*(\d+(\.\d+)?\s*(days?|hours?|minutes?|seconds?)\s*)+$")).then(total)
+
+        return words
+    # epoch_offset: a duration stored as a date-time after 1970-01-01 (ServiceNow's raw
+    # duration values: 1970-01-02 04:00:00 is 1 day 4 hours).
+    def offset(text: pl.Expr) -> pl.Expr:
+        moment = pl.coalesce(
+            text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us", time_zone="UTC"),
+            text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us", time_zone="UTC"),
+        )
+        return moment.dt.epoch("us").cast(pl.Float64) / 1_000_000
+
+    return offset
 
 
-def _sniff_separator(head: bytes) -> str:
-    first_line = head.split(b"\n", 1)[0]
-    counts = {sep: first_line.count(sep.encode()) for sep in (",", "\t", ";", "|")}
-    best = max(counts, key=lambda s: counts[s])
-    return best if counts[best] else ","
+def _describe_units(units: tuple[str, ...]) -> str:
+    if not units:
+        return "a number"
+    names = {
+        "seconds": "a number of seconds", "minutes": "a number of minutes", "hours": "a number of hours",
+        "days": "a number of days", "hms": "a duration like 1:02:03 (hours:minutes:seconds)",
+        "text": "a duration like '1 Day 4 Hours 3 Minutes'",
+        "epoch_offset": "a duration written as a date-time after 1970-01-01 (e.g. 1970-01-02 04:00:00)",
+    }
+    return " or ".join(names[u] for u in units)
 
 
-def _resolve_columns(
-    path: Path,
-    headers: list[str],
-    mapping: dict[str, tuple[str, str]],
-    wanted: set[str],
-    fields: dict[str, Field],
-) -> dict[str, str]:
-    by_key: dict[str, list[str]] = {}
-    for header in headers:
-        by_key.setdefault(header_key(header), []).append(header)
-    columns: dict[str, str] = {}
-    for name, (column, origin) in mapping.items():
-        if name not in fields:
-            hint = difflib.get_close_matches(name, list(fields), n=1)
-            raise InputError(
-                f"{origin}: {name!r} is not a canonical field"
-                + (f"; did you mean {hint[0]!r}?" if hint else ".")
-                + " Fields: "
-                + ", ".join(fields)
-            )
-        matches = by_key.get(header_key(column), [])
-        if not matches:
-            hint = difflib.get_close_matches(column, headers, n=1, cutoff=0.5)
-            raise InputError(
-                f"{origin}: maps `{name}` to column {column!r}, which {path} does not have"
-                + (f"; did you mean {hint[0]!r}?" if hint else ".")
-                + " Its columns are: "
-                + ", ".join(repr(h) for h in headers)
-            )
-        if len(matches) > 1:
-            raise InputError(f"{path}: columns {matches!r} all match {column!r}; rename one of them")
-        columns[name] = matches[0]
-    for name in sorted(wanted - set(columns)):
-        matches = by_key.get(header_key(name), [])
-        if len(matches) > 1:
-            raise InputError(
-                f"{path}: columns {matches!r} all match field `{name}`; choose one with --map {name}=COLUMN"
-            )
-        if matches:
-            columns[name] = matches[0]
-    return columns
-
-
-def _choose_format(path: Path, name: str, source: str, sample: pl.Series, export: Export) -> str:
+def _choose_format(
+    name: str, field_name: str, source: str, sample: pl.Series, export: Export, day_first: bool = False
+) -> str:
     """The one layout that reads the most of this column's sample (ISO layouts win ties)."""
     values = sample.str.strip_chars()
     values = values.filter(values.is_not_null() & (values != ""))
@@ -276,7 +765,11 @@ def _choose_format(path: Path, name: str, source: str, sample: pl.Series, export
         return TIMESTAMP_FORMATS[0]
     best, best_count = None, 0
     counts = {}
-    for fmt in TIMESTAMP_FORMATS:
+    order = TIMESTAMP_FORMATS
+    if day_first:
+        order = tuple(_DAY_MONTH_TWINS.get(f, f) for f in TIMESTAMP_FORMATS)
+        order = tuple(dict.fromkeys(order + TIMESTAMP_FORMATS))
+    for fmt in order:
         parsed = values.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
         counts[fmt] = values.len() - parsed.null_count()
         if counts[fmt] > best_count:
@@ -284,55 +777,46 @@ def _choose_format(path: Path, name: str, source: str, sample: pl.Series, export
     if best is None:
         examples = ", ".join(repr(v) for v in values.head(3).to_list())
         raise InputError(
-            f"{path}: column {source!r} (field `{name}`): none of the first {values.len()} values "
+            f"{name}: column {source} (field `{field_name}`): none of the first {values.len()} values "
             f"reads as a date and time (e.g. {examples}); expected ISO 8601 such as "
-            "2024-05-01 13:45:00 or 2024-05-01T13:45:00+07:00"
+            "2024-05-01 13:45:00 or 2024-05-01T13:45:00+07:00, or declare its layout under format: "
+            "in a mapping file (--mapping-file, docs/sources.md)"
         )
     twin = _DAY_MONTH_TWINS.get(best)
-    if twin and counts.get(twin) == best_count:
+    if twin and counts.get(twin) == best_count and not day_first:
         export.notes.append(
-            f"`{name}` (column {source!r}): dates such as {values[0]!r} could be month/day or "
-            "day/month; the first rows fit both, and they were read as month/day"
+            f"`{field_name}` (column {source}): dates such as {values[0]!r} could be month/day or "
+            "day/month; the first rows fit both, and they were read as month/day "
+            "(declare day_first: true in a mapping file if they are day/month)"
         )
     return best
 
 
+def _other_layouts(values: pl.Series, formats: list[str]) -> tuple[int, str, str] | None:
+    """Sample values the chosen layouts miss but another known layout reads: (count, example,
+    that layout) - a column mixing date layouts."""
+    values = values.str.strip_chars()
+    values = values.filter(values.is_not_null() & (values != ""))
+    if values.len() == 0:
+        return None
+    read = pl.Series([False] * values.len())
+    for fmt in formats:
+        read = read | values.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC").is_not_null()
+    missed = values.filter(~read)
+    if missed.len() == 0:
+        return None
+    for fmt in TIMESTAMP_FORMATS:
+        hits = missed.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC").is_not_null()
+        if hits.any():
+            return int(hits.sum()), missed.filter(hits)[0], fmt
+    return None
+
+
 def _describe_format(fmt: str) -> str:
     example = (
-        fmt.replace("%Y", "2024").replace("%m", "05").replace("%d", "31").replace("%H", "13")
+        fmt.replace("%Y", "2024").replace("%y", "24").replace("%m", "05").replace("%d", "31").replace("%H", "13")
         .replace("%I", "01").replace("%M", "45").replace("%S", "00").replace("%.f", "")
-        .replace("%#z", "+07:00").replace("%p", "PM")
+        .replace("%#z", "+07:00").replace("%z", "+0700").replace("%p", "PM")
     )
     return f"e.g. {example}"
 
-
-def describe_read_error(path: Path, exc: Exception) -> InputError:
-    """Turn a polars read failure into a message about the file."""
-    text = str(exc)
-    if "utf-8" in text.lower() or "utf8" in text.lower():
-        return InputError(_locate_invalid_utf8(path))
-    if isinstance(exc, pl.exceptions.NoDataError):
-        return InputError(f"{path}: the file is empty; there is nothing to audit")
-    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    return InputError(f"{path}: cannot be read as CSV: {first}")
-
-
-def _locate_invalid_utf8(path: Path) -> str:
-    """Where the first byte that is not UTF-8 sits (line and byte offset)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset, line = 0, 1
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                position = offset + exc.start
-                line += chunk[: exc.start].count(b"\n")
-                bad = chunk[exc.start : exc.start + 4].hex(" ")
-                return (
-                    f"{path}: line {line} (byte {position}) is not UTF-8 (bytes {bad}); "
-                    "save the export as UTF-8 and run again"
-                )
-            line += chunk.count(b"\n")
-            offset += len(chunk)
-    return f"{path}: the file is not valid UTF-8; save the export as UTF-8 and run again"

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csaudit.metrics.base import Unit
 from csaudit.profile.model import Standard, Status, Target
 from csaudit.units import format_duration, format_number, format_percent
+
+if TYPE_CHECKING:
+    from csaudit.baseline import Change, Comparison
+    from csaudit.charts import Charts
+    from csaudit.evidence import ViolationFile
 
 REPORT_SCHEMA = "csaudit.report/1"
 
@@ -58,6 +63,8 @@ class GroupResult:
     value: float | None
     sample_size: int
     status: Status
+    #: Against ``--baseline`` (None without one): verdict, previous value, delta, text.
+    change: Change | None = None
 
 
 @dataclass
@@ -66,8 +73,19 @@ class Evidence:
 
     row: int  # data row number in the export (1 = first row after the header)
     id: str | None
-    value: float | None  # the interaction's measured value, in the metric's unit
+    value: float | None  # the interaction's measured value, in ``unit`` (None: see ``label``)
     fields: dict[str, str | None] = field(default_factory=dict)  # channel, priority, agent … as exported
+    group: dict[str, str | None] = field(default_factory=dict)  # the group of the standard it belongs to
+    label: str | None = None  # what the value means: "abandoned", "waiting at the peak: 17 at …"
+    unit: Unit | None = None  # of ``value``: a duration for share_within, the CSAT answer for CSAT …
+
+    @property
+    def display(self) -> str:
+        """``4m 10s (abandoned)``; the label alone when there is no value."""
+        if self.value is None or self.unit is None:
+            return self.label or "—"
+        text = format_value(self.value, self.unit)
+        return f"{text} ({self.label})" if self.label else text
 
 
 @dataclass
@@ -85,6 +103,8 @@ class StandardResult:
     evidence: list[Evidence] = field(default_factory=list)
     #: The same standard evaluated per ``--by`` group (keys in ``AuditResult.by``).
     breakdown: list[GroupResult] = field(default_factory=list)
+    #: Against ``--baseline`` (None without one); for a grouped standard, its groups summed up.
+    change: Change | None = None
 
 
 @dataclass
@@ -113,6 +133,15 @@ class AuditResult:
     strict: bool = False
     #: The ``--by`` groupings the breakdowns use (empty when none was asked for).
     by: tuple[str, ...] = ()
+    #: Data for the HTML report's charts (csaudit.charts.Charts); None unless asked for.
+    charts: Charts | None = None
+    #: Files written by ``--violations-dir`` (csaudit.evidence.ViolationFile: standard id, path, rows).
+    violation_files: list[ViolationFile] = field(default_factory=list)
+    #: What makes the audit exit 1 (a ``csaudit.gate.FailOn`` value) and ``--exit-zero``.
+    fail_on: str = "fail"
+    exit_zero: bool = False
+    #: The audit against ``--baseline``: verdict counts and removed standards (None without one).
+    comparison: Comparison | None = None
 
     def counts(self) -> dict[str, int]:
         """Standards per status, for the summary line."""
@@ -123,15 +152,11 @@ class AuditResult:
 
     @property
     def exit_code(self) -> int:
-        """0 every standard passed (warnings allowed), 1 one failed, 2 one could not be measured."""
-        statuses = {r.status for r in self.standards}
-        if Status.ERROR in statuses:
-            return 2
-        if Status.FAIL in statuses:
-            return 1
-        if self.strict and Status.INSUFFICIENT in statuses:
-            return 1
-        return 0
+        """2 a standard could not be measured; 1 a standard fails under ``fail_on`` (unless
+        ``exit_zero``); else 0. The rules are in :mod:`csaudit.gate`."""
+        from csaudit.gate import exit_code
+
+        return exit_code(self)
 
     def errors(self) -> list[StandardResult]:
         return [r for r in self.standards if r.status is Status.ERROR]

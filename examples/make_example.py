@@ -3,8 +3,11 @@
 The numbers are invented (no real customers) but shaped like a real helpdesk export: chat
 and phone answered in about a minute with busy peaks, email within hours, some abandoned
 calls, P1–P4 tickets resolved over hours to days, a few data errors (a reply logged before
-the ticket was created, a timestamp typed by hand). Run it again to regenerate the file;
-the seed makes it byte-for-byte the same.
+the ticket was created, a timestamp typed by hand). The team works in Palo Alto: timestamps
+are local wall-clock times written with their UTC offset (``2026-10-05 06:43:05-07:00``), as
+exact instants, so the `stanford` profile's business-hours standards need no --timezone; the
+two weeks include a US holiday (Columbus Day, Monday 12 October). Run it again to regenerate
+the file; the seed makes it byte-for-byte the same.
 
     python examples/make_example.py
 """
@@ -15,9 +18,11 @@ import csv
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 OUT = Path(__file__).with_name("helpdesk_export.csv")
 START = datetime(2026, 10, 5)  # a Monday
+ZONE = ZoneInfo("America/Los_Angeles")  # the team's clock; the export writes its offset
 DAYS = 14
 
 AGENTS = {
@@ -38,7 +43,8 @@ def pick(rng: random.Random, weighted: list[tuple[str, float]]) -> str:
 
 
 def stamp(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+    """A local wall-clock time with its UTC offset, e.g. 2026-10-05 06:43:05-07:00."""
+    return moment.replace(tzinfo=ZONE).isoformat(sep=" ", timespec="seconds") if moment else ""
 
 
 def arrival(rng: random.Random) -> datetime:
@@ -98,7 +104,7 @@ def main() -> None:
         )
     # Data errors a real export has: a response logged before creation, a hand-typed date,
     # and a ticket exported twice.
-    rows[41][5] = stamp(datetime.strptime(rows[41][3], "%Y-%m-%d %H:%M:%S") - timedelta(minutes=12))
+    rows[41][5] = stamp(datetime.fromisoformat(rows[41][3]).replace(tzinfo=None) - timedelta(minutes=12))
     rows[77][8] = "next Tuesday"
     rows.append(list(rows[120]))
     rows.sort(key=lambda r: r[3])

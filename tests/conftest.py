@@ -20,6 +20,14 @@ def profile_text(standards_yaml: str, extra: str = "") -> str:
     return f"csaudit_profile: 1\nname: test\n{textwrap.dedent(extra)}standards:\n{body}\n"
 
 
+@pytest.fixture(autouse=True)
+def _outside_ci(monkeypatch):
+    """Tests see a plain terminal-less run even when the suite itself runs in GitHub Actions
+    (which would otherwise add annotations and a step summary to every check)."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def write_csv(tmp_path):
     """Write CSV text (dedented) to a file and return its path."""

@@ -20,7 +20,7 @@ from csaudit.profile.loader import builtin_profiles
 
 runner = CliRunner()
 
-BUILTINS = ("contact-center", "essentials", "forbes", "stanford")
+BUILTINS = ("contact-center", "essentials", "forbes", "logistics", "retention", "stanford")
 
 # FRT: 60 s and 180 s, mean 120 s.
 EXPORT = """
@@ -355,8 +355,8 @@ def test_user_errors_exit_2_on_stderr_without_traceback(tmp_path, export, profil
 def test_specific_input_errors_reach_stderr(tmp_path, export, profile):
     path = profile(FRT_PASSES)
     errors = _user_errors(tmp_path, export, path)
-    latin1 = run(*errors[5])
-    assert "line 2" in latin1.stderr and "UTF-8" in latin1.stderr
+    latin1 = run(*errors[5])  # read as cp1252, so the bad cell is "café", not a timestamp
+    assert "'first_response_at'" in latin1.stderr and "café" in latin1.stderr
     assert "empty" in run(*errors[6]).stderr
     assert "no rows" in run(*errors[7]).stderr
     assert "'created_at'" in run(*errors[8]).stderr
@@ -438,8 +438,8 @@ def _command_names() -> list[str]:
     return names
 
 
-def test_the_four_commands_are_registered():
-    assert sorted(_command_names()) == ["check", "metrics", "profiles", "validate"]
+def test_the_commands_are_registered():
+    assert sorted(_command_names()) == ["check", "inspect", "metrics", "profiles", "validate"]
 
 
 @pytest.mark.parametrize("info", app.registered_commands, ids=lambda i: i.callback.__name__)

@@ -64,8 +64,8 @@ def test_every_format_choice_has_a_renderer():
     assert set(FORMATS) == set(FormatChoice)
 
 
-def test_builtin_profiles_are_the_four_of_the_spec_and_carry_their_source():
-    assert set(builtin_profiles()) == {"stanford", "forbes", "essentials", "contact-center"}
+def test_builtin_profiles_are_the_six_of_the_spec_and_carry_their_source():
+    assert set(builtin_profiles()) == {"stanford", "forbes", "essentials", "contact-center", "logistics", "retention"}
     for name in builtin_profiles():
         profile = load_profile(name)
         assert profile.source, name

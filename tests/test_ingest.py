@@ -205,27 +205,24 @@ def test_row_numbers_count_records_across_blank_lines(run_audit):
     assert finding.rows == [3]
 
 
-def test_non_utf8_bytes_name_the_line(tmp_path):
+def test_latin1_bytes_are_read_as_cp1252_and_said_so(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes(
         b"id,agent,created_at,first_response_at\n"
         b"1,Ann,2024-01-01 08:00:00,2024-01-01 08:01:00\n"
         b"2,Jos\xe9,2024-01-01 08:00:00,2024-01-01 08:01:00\n"
     )
-    profile = parse_profile(profile_text(FRT), "test.yaml")
-    with pytest.raises(InputError) as info:
-        audit(profile, path)
-    assert "line 3" in str(info.value)
-    assert "UTF-8" in str(info.value)
+    profile = parse_profile(profile_text(MINUTES_BY_AGENT.replace("minutes_per_issue", "first_response_time")), "t.yaml")
+    result = audit(profile, path)
+    assert sorted(g.group["agent"] for g in result.standards[0].groups) == ["Ann", "José"]
+    assert any("cp1252" in note for note in result.notes)
 
 
-def test_non_utf8_bytes_in_the_header(tmp_path):
+def test_latin1_bytes_in_the_header(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes(b"id,cr\xe9\xe9,created_at,first_response_at\n1,x,2024-01-01 08:00:00,2024-01-01 08:01:00\n")
-    profile = parse_profile(profile_text(FRT), "test.yaml")
-    with pytest.raises(InputError) as info:
-        audit(profile, path)
-    assert "line 1" in str(info.value)
+    export = open_export(path, {}, {"id"})
+    assert export.headers[1] == "créé"
 
 
 def test_non_utf8_bytes_after_the_sample(tmp_path):

@@ -13,7 +13,7 @@ from csaudit.errors import ProfileError
 from csaudit.profile.loader import builtin_profiles, load_profile, parse_profile
 from csaudit.profile.model import Profile, Standard
 
-BUILTINS = ("contact-center", "essentials", "forbes", "stanford")
+BUILTINS = ("contact-center", "essentials", "forbes", "logistics", "retention", "stanford")
 
 HEAD = [
     "csaudit_profile: 1",  # 1
@@ -70,7 +70,7 @@ def error(lines: list[str], line: int, column: int) -> str:
 # -- built-in profiles ------------------------------------------------------------------------
 
 
-def test_the_four_builtin_profiles_are_found():
+def test_the_builtin_profiles_are_found():
     assert sorted(builtin_profiles()) == sorted(BUILTINS)
 
 
@@ -293,7 +293,7 @@ def test_bad_metric_option_value():
 
 
 def test_option_for_a_metric_without_options():
-    message = error(FRT + ["    options: {scale: 5}"], 7, 14)
+    message = error(REPLIES + ["    options: {scale: 5}"], 7, 14)
     assert "takes no options" in message
 
 

@@ -12,17 +12,18 @@ from csaudit.metrics.base import (
     negative_value_check,
     BuildContext,
     Check,
+    EvidenceDetail,
     Metric,
     Option,
     RowMetric,
     Unit,
     abandoned_expr,
     live_channel_filter,
+    outcome_label,
     queue_start_expr,
     seconds_between,
 )
 from csaudit.metrics.options import duration_or_none, one_of
-from csaudit.profile.model import Standard
 
 _SCALE = {"scale": Option(one_of(5, 7), 5, "5 (original CES, lower is better) or 7 (CES 2.0, higher is better)")}
 
@@ -71,6 +72,11 @@ class EasyEffortShare(RowMetric):
         easy = pl.col("ces") <= 2 if options.get("scale", 5) == 5 else pl.col("ces") >= 5
         return easy.cast(pl.Float64), pl.lit(True)
 
+    def evidence_detail(self, present, options):
+        easy, _ = self.sample(present, options)
+        worse_high = options.get("scale", 5) == 5  # on the 1–5 scale 5 is the hardest
+        return EvidenceDetail(outcome_label(easy, "not easy", "easy"), pl.col("ces"), Unit.SCORE, worse_high)
+
     def checks(self, present, options):
         return [_ces_range(options)]
 
@@ -103,6 +109,10 @@ class TransferRate(RowMetric):
 
     def sample(self, present, options):
         return (pl.col("transfers") > 0).cast(pl.Float64), pl.lit(True)
+
+    def evidence_detail(self, present, options):
+        label = outcome_label(pl.col("transfers") > 0, "not transferred", "transferred")
+        return EvidenceDetail(label, pl.col("transfers"), Unit.COUNT)
 
     def checks(self, present, options):
         return [negative_value_check("transfers")]
@@ -156,9 +166,14 @@ class AbandonmentRate(RowMetric):
             population = ~(abandoned & (waited <= short)).fill_null(False)
         return abandoned.cast(pl.Float64), population
 
-    def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
-        ctx.frame = ctx.frame.filter(live_channel_filter(ctx))
-        return super().build(ctx, standard)
+    def evidence_detail(self, present, options):
+        # How long an abandoning customer waited before giving up, where that is known.
+        waited = seconds_between(queue_start_expr(present), "abandoned_at") if "abandoned_at" in present else None
+        label = outcome_label(abandoned_expr(present), "not abandoned", "abandoned")
+        return EvidenceDetail(label, waited, Unit.SECONDS)
+
+    def rows(self, ctx: BuildContext) -> pl.LazyFrame:
+        return ctx.frame.filter(live_channel_filter(ctx))
 
 
 class ClicksToContact(RowMetric):

@@ -9,7 +9,17 @@ from statistics import NormalDist
 
 import polars as pl
 
-from csaudit.metrics.base import Metric, Option, RowMetric, Unit, abandoned_expr, negative_value_check, parsed_or_unknown
+from csaudit.metrics.base import (
+    EvidenceDetail,
+    Metric,
+    Option,
+    RowMetric,
+    Unit,
+    abandoned_expr,
+    negative_value_check,
+    outcome_label,
+    parsed_or_unknown,
+)
 from csaudit.metrics.options import positive_number
 
 _RATE = ("rate",)
@@ -70,6 +80,10 @@ class FirstContactResolution(RowMetric):
             value = derived
         return value.cast(pl.Float64), ~abandoned_expr(present)
 
+    def evidence_detail(self, present, options):
+        value, _ = self.sample(present, options)
+        return EvidenceDetail(outcome_label(value, "not resolved on first contact", "resolved on first contact"))
+
 
 class ResolutionRate(RowMetric):
     name = "resolution_rate"
@@ -84,6 +98,9 @@ class ResolutionRate(RowMetric):
 
     def sample(self, present, options):
         return _resolved().cast(pl.Float64), ~abandoned_expr(present)
+
+    def evidence_detail(self, present, options):
+        return EvidenceDetail(outcome_label(_resolved(), "unresolved", "resolved"))
 
 
 
@@ -121,6 +138,9 @@ class DefectsPerMillion(RowMetric):
         per_row = pl.col("errors") / options.get("opportunities", 1.0) * 1_000_000
         return per_row, pl.lit(True)
 
+    def evidence_detail(self, present, options):
+        return EvidenceDetail(value=pl.col("errors"), unit=Unit.COUNT)  # a row's DPMO says little
+
     def checks(self, present, options):
         return [negative_value_check("errors")]
 
@@ -133,6 +153,20 @@ class SigmaLevel(DefectsPerMillion):
         "Process sigma from DPMO with the conventional 1.5σ shift: Φ⁻¹(1 − DPMO/10⁶) + 1.5. "
         "No defects gives an infinite sigma level."
     )
+
+    evidence_unit = Unit.COUNT
+
+    def evidence_frame(self, ctx, standard, exhaustive=False):
+        """The sigma level falls as defects rise: when it is too low, the interactions with
+        defects, most first (its thresholds are not in per-row units)."""
+        from csaudit.ingest import ROW
+
+        rows, _, population = self.measured(ctx)
+        errors = pl.col("errors")
+        return rows.filter(population & (errors > 0)).select(
+            *ctx.each, ROW, pl.lit("low").alias("side"), errors.alias("key"), errors.alias("value"),
+            pl.lit(None, pl.String).alias("label"),
+        )
 
     def finalize(self, value, options):
         if value is None:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import polars as pl
 
-from csaudit.fields import LIVE_CHANNELS, raw_column
+from csaudit.fields import LIVE_CHANNELS, PAUSE_FIELDS, raw_column
 from csaudit.metrics.options import channel_list
 from csaudit.profile.model import Standard, Statistic
 
@@ -33,6 +33,7 @@ class Unit(str, Enum):
     RATIO = "ratio"
     DPMO = "dpmo"
     SIGMA = "sigma"
+    AMOUNT = "amount"  # money, in the data's currency
 
 
 #: Statistic kinds over a sample of per-row values.
@@ -53,12 +54,15 @@ class Check:
     """A data-quality test on rows: rows where ``expr`` is true are counted and excluded.
 
     ``key`` identifies the finding so that several standards sharing it report it once.
+    With ``excludes=False`` the rows are only reported (e.g. a pause longer than the duration
+    it is subtracted from: the row still counts, as 0 s).
     """
 
     key: str
     message: str
     expr: pl.Expr
     fields: tuple[str, ...]
+    excludes: bool = True
 
 
 @dataclass
@@ -70,6 +74,14 @@ class BuildContext:
     each: tuple[str, ...]  # grouping keys (canonical text fields)
     options: dict[str, Any] = field(default_factory=dict)
     filter_fields: frozenset[str] = frozenset()
+    #: Grouping columns of ``each`` that are periods of a timestamp (``--by week``): column → period.
+    time_keys: dict[str, str] = field(default_factory=dict)
+    #: Second tables and facts of the audited data beyond this frame (csaudit/tables.py):
+    #: the agent activity for occupancy, the unfiltered orders for an "as of" moment …
+    tables: dict[str, Any] = field(default_factory=dict)
+    #: More aggregations over a row metric's sample, computed with its statistic (the evidence
+    #: top-k of csaudit/evidence.py): ``(value, population) -> expressions``.
+    sample_aggregations: Callable[[pl.Expr, pl.Expr], list[pl.Expr]] | None = None
 
 
 #: The option every live-queue metric takes.
@@ -86,6 +98,32 @@ def negative_value_check(field: str) -> Check:
     )
 
 
+#: Periods a timestamp can be cut into; weeks start on Monday (UTC, as timestamps are read).
+PERIODS = {"day": "1d", "week": "1w", "month": "1mo"}
+
+
+def period_start(timestamp: pl.Expr, period: str) -> pl.Expr:
+    """The start of the day, week or month ``timestamp`` falls in (one rule for every metric
+    and breakdown that cuts time into periods)."""
+    return timestamp.dt.truncate(PERIODS[period])
+
+
+@dataclass(frozen=True)
+class EvidenceDetail:
+    """How evidence shows an interaction when the metric's per-row value says little (the 0/1
+    outcome of a rate): a label per row and, optionally, a number worth showing with it."""
+
+    label: pl.Expr | None = None  # text per row, e.g. "abandoned", "detractor"
+    value: pl.Expr | None = None  # e.g. the CSAT answer, the wait before abandoning
+    unit: Unit = Unit.COUNT
+    worse_when_higher: bool = True  # among rows with the same outcome, which come first
+
+
+def outcome_label(outcome: pl.Expr, when_false: str, when_true: str) -> pl.Expr:
+    """A 0/1 (or boolean) outcome as words."""
+    return pl.when(outcome.cast(pl.Boolean)).then(pl.lit(when_true)).otherwise(pl.lit(when_false))
+
+
 def seconds_between(start: str | pl.Expr, end: str | pl.Expr) -> pl.Expr:
     """``end - start`` in seconds, exact to the microsecond."""
     start = pl.col(start) if isinstance(start, str) else start
@@ -93,10 +131,130 @@ def seconds_between(start: str | pl.Expr, end: str | pl.Expr) -> pl.Expr:
     return (end - start).dt.total_microseconds().cast(pl.Float64) / 1_000_000
 
 
+# -- durations a standard measures: business calendar and pauses (STANDARDS.md §2) ------------
+
+
+def pause_fields(value: Any) -> tuple[str, ...]:
+    """The ``subtract`` option: pause fields, e.g. ``[paused_seconds]``."""
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or not all(isinstance(v, str) for v in names):
+        raise ValueError("expected a list of pause fields, e.g. [paused_seconds]")
+    for name in names:
+        if name not in PAUSE_FIELDS:
+            raise ValueError(f"{name!r} is not a pause field; choose from " + ", ".join(PAUSE_FIELDS))
+    if len(set(names)) != len(names):
+        raise ValueError("a pause field is named twice")
+    return tuple(names)
+
+
+#: The option of duration metrics that subtracts paused time.
+SUBTRACT_OPTION = Option(
+    pause_fields, (), "pause fields subtracted from each duration (" + ", ".join(PAUSE_FIELDS) + ")"
+)
+
+
+def elapsed_seconds(start: str | pl.Expr, end: str | pl.Expr, options: dict[str, Any]) -> pl.Expr:
+    """Seconds from ``start`` to ``end``: calendar time, or the open time of the standard's
+    business calendar (``options["calendar"]``, set by the profile loader)."""
+    calendar = options.get("calendar")
+    if calendar is None:
+        return seconds_between(start, end)
+    start = pl.col(start) if isinstance(start, str) else start
+    end = pl.col(end) if isinstance(end, str) else end
+    return calendar.business_seconds(start, end)
+
+
+def subtract_pauses(value: pl.Expr, options: dict[str, Any]) -> pl.Expr:
+    """``value`` (seconds) less the pause fields of the ``subtract`` option, at least 0.
+
+    The export records a pause as a total, not when it happened, so it is subtracted as
+    recorded: in calendar time from a calendar-time duration, and from a business-time one
+    as it stands (map a business-hours pause column when the export has one). An empty pause
+    cell is no pause; an unreadable one leaves the row out."""
+    names = options.get("subtract") or ()
+    if not names:
+        return value
+    return (value - _pause_total(names)).clip(lower_bound=0.0)
+
+
+def _pause_total(names: tuple[str, ...]) -> pl.Expr:
+    pause = zero_if_empty(names[0])
+    for name in names[1:]:
+        pause = pause + zero_if_empty(name)
+    return pause
+
+
+def duration_value(start: str | pl.Expr, end: str | pl.Expr, options: dict[str, Any]) -> pl.Expr:
+    """The duration a standard measures between two timestamps, in seconds: the one rule for
+    every duration metric (calendar or business time, less pauses)."""
+    return subtract_pauses(elapsed_seconds(start, end, options), options)
+
+
+def duration_checks(
+    start: str | pl.Expr, end: str, label: str, options: dict[str, Any], start_field: str | None = None
+) -> list[Check]:
+    """Data-quality checks of a duration between two timestamps, beside the negative one:
+    instants the business calendar does not cover (excluded), negative pauses (excluded) and
+    pauses longer than the duration (reported; the row counts as 0 s)."""
+    start_field = start_field or (start if isinstance(start, str) else "")
+    start_expr = pl.col(start) if isinstance(start, str) else start
+    calendar = options.get("calendar")
+    checks = []
+    if calendar is not None:
+        for name, instant in ((start_field, start_expr), (end, pl.col(end))):
+            checks.append(
+                Check(
+                    key=f"calendar-range:{calendar.name}:{name}",
+                    message=f"`{name}` is outside the dates calendar {calendar.name!r} covers "
+                    f"({calendar.coverage}); these rows are excluded from durations measured in it",
+                    expr=instant.is_not_null() & ~calendar.covers(instant),
+                    fields=(name,),
+                )
+            )
+    names = options.get("subtract") or ()
+    if names:
+        checks += [negative_value_check(name) for name in names]
+        elapsed, pause = elapsed_seconds(start_expr, end, options), _pause_total(names)
+        clock = f"business hours of calendar {calendar.name!r}" if calendar is not None else "calendar time"
+        checks.append(
+            Check(
+                key=f"pause-longer:{start_field}:{end}:{calendar.name if calendar else ''}:{'+'.join(names)}",
+                message=" + ".join(f"`{n}`" for n in names) + f" is longer than the {label} ({clock}) it is "
+                "subtracted from; these rows count as 0 s",
+                expr=(elapsed >= 0) & (pause > elapsed),
+                fields=names,
+                excludes=False,
+            )
+        )
+    return checks
+
+
+#: ``order_free_mean`` rounds values to this (10⁻¹²) and sums them exactly; values beyond
+#: ±_EXACT_LIMIT, or not finite, are averaged as floats.
+_EXACT_SCALE = 1e12
+_EXACT_LIMIT = 1e12
+
+
+def order_free_mean(values: pl.Expr) -> pl.Expr:
+    """The mean of ``values``, the same to the last bit whatever the order of the rows.
+
+    A floating-point sum depends on the order it adds in: a reordered export changed means
+    (0.1, 0.2, 0.3 s: 0.20000000000000004 or 0.19999999999999998) and with them the JSON
+    report. Each value is rounded to 10⁻¹² and the sum taken exactly, in 128-bit integers."""
+    values = values.cast(pl.Float64)
+    bounded = values.clip(-_EXACT_LIMIT, _EXACT_LIMIT).fill_nan(0.0)
+    total = (bounded * _EXACT_SCALE).round().cast(pl.Int128).sum()
+    exact = total.cast(pl.Float64) / (values.count() * _EXACT_SCALE)
+    usable = values.is_finite().all() & (values.abs().max() <= _EXACT_LIMIT)
+    return pl.when(usable).then(exact).otherwise(values.mean())
+
+
 def statistic_expr(stat: Statistic, values: pl.Expr) -> pl.Expr:
     """The aggregation expression of ``stat`` over ``values`` (nulls already removed)."""
     kind = stat.kind
-    if kind == "mean" or kind == "rate":
+    if kind == "mean":
+        return order_free_mean(values)
+    if kind == "rate":  # a mean of 0s and 1s: its float sum is exact in any order
         return values.cast(pl.Float64).mean()
     if kind == "median":
         return values.median()
@@ -139,25 +297,29 @@ def zero_if_empty(name: str) -> pl.Expr:
 def abandoned_expr(present: frozenset[str]) -> pl.Expr:
     """Whether a contact was abandoned: the flag when given, else the presence of abandoned_at.
 
-    Unknown (null, so the row is left out) where the flag's cell is unreadable."""
+    Unknown (null, so the row is left out) where the flag's cell is unreadable, or where the
+    flag is empty or absent and the `abandoned_at` cell is unreadable."""
+    left_at = parsed_or_unknown("abandoned_at", pl.col("abandoned_at").is_not_null()) if "abandoned_at" in present else None
     if "abandoned" in present:
-        fallback = pl.col("abandoned_at").is_not_null() if "abandoned_at" in present else pl.lit(False)
+        fallback = left_at if left_at is not None else pl.lit(False)
         return parsed_or_unknown("abandoned", pl.col("abandoned").fill_null(fallback))
-    if "abandoned_at" in present:
-        return pl.col("abandoned_at").is_not_null()
+    if left_at is not None:
+        return left_at
     return pl.lit(False)
 
 
 def queue_start_expr(present: frozenset[str]) -> pl.Expr:
-    """When a live contact entered the queue: ``queued_at``, defaulting to ``created_at``."""
+    """When a live contact entered the queue: ``queued_at``, defaulting to ``created_at`` where
+    it is empty. Unknown (null) where its cell is unreadable: that row is left out, as the
+    finding promises, not measured from ``created_at``."""
     if "queued_at" in present and "created_at" in present:
-        return pl.coalesce(pl.col("queued_at"), pl.col("created_at"))
+        return parsed_or_unknown("queued_at", pl.coalesce(pl.col("queued_at"), pl.col("created_at")))
     return pl.col("queued_at" if "queued_at" in present else "created_at")
 
 
-def missing_with_queue_start(metric: "Metric", present: frozenset[str]) -> list[str]:
+def missing_with_queue_start(metric: "Metric", present: frozenset[str], options: dict[str, Any] | None = None) -> list[str]:
     """Missing fields of a live-queue metric, which also needs ``queued_at`` or ``created_at``."""
-    missing = [f for f in metric.requires if f not in present]
+    missing = Metric.missing_fields(metric, present, options or {})
     if "queued_at" not in present and "created_at" not in present:
         missing.append("queued_at")
     return missing
@@ -184,6 +346,7 @@ class Metric:
     name: str = ""
     title: str = ""
     family: str = ""
+    kind: str = "interactions"  # the data it reads: interactions or orders (fields.KINDS)
     unit: Unit = Unit.COUNT
     description: str = ""
     requires: tuple[str, ...] = ()  # every one of these fields is needed
@@ -191,14 +354,17 @@ class Metric:
     statistics: tuple[str, ...] = SAMPLE_STATISTICS
     default_statistic: str = "mean"
     options: dict[str, Option] = {}
+    #: For a duration between two timestamps (which a business calendar can measure, see
+    #: ``calendar:``): the timestamp fields it is measured between. Empty for other metrics.
+    duration_fields: tuple[str, ...] = ()
 
     def fields(self, options: dict[str, Any]) -> set[str]:
         """Every canonical field this metric may read."""
-        return set(self.requires) | set(self.uses)
+        return set(self.requires) | set(self.uses) | set(options.get("subtract") or ())
 
     def missing_fields(self, present: frozenset[str], options: dict[str, Any]) -> list[str]:
-        """Fields the export lacks that this metric needs."""
-        return [f for f in self.requires if f not in present]
+        """Fields the export lacks that this metric needs (pause fields to subtract included)."""
+        return [f for f in (*self.requires, *(options.get("subtract") or ())) if f not in present]
 
     def unmeasurable_reason(self, present: frozenset[str], options: dict[str, Any]) -> str | None:
         """Why the metric cannot be computed from these fields, or None when it can."""
@@ -221,6 +387,21 @@ class Metric:
         """Transform the aggregated value (e.g. DPMO into a sigma level)."""
         return value
 
+    #: Unit of the ``value`` column of :meth:`evidence_frame`.
+    evidence_unit: Unit | None = None
+
+    def evidence_frame(self, ctx: BuildContext, standard: Standard, exhaustive: bool = False) -> pl.LazyFrame | None:
+        """For metrics that are not per-row: the interactions behind a bad value (see
+        csaudit/evidence.py), or None when there are none to show. Columns: the ``each`` keys,
+        the row number, ``side`` ("high"/"low": the value is off that way), ``key`` (larger is
+        worse), ``value`` (in :attr:`evidence_unit`) and ``label`` (text or null).
+        ``exhaustive``: every such interaction (``--violations-dir``), not just the telling ones."""
+        return None
+
+
+#: The column :meth:`RowMetric.measured` puts each row's value in.
+MEASURED = "__measured"
+
 
 class RowMetric(Metric):
     """A metric where each interaction in the population contributes one value."""
@@ -229,27 +410,41 @@ class RowMetric(Metric):
         """``(value, population)`` expressions over the canonical frame."""
         raise NotImplementedError
 
-    def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
+    def rows(self, ctx: BuildContext) -> pl.LazyFrame:
+        """The interactions the sample is drawn from (e.g. live channels only)."""
+        return ctx.frame
+
+    def measured(self, ctx: BuildContext) -> tuple[pl.LazyFrame, pl.Expr, pl.Expr]:
+        """``(rows, value, population)``: the population excludes the checks' rows and rows
+        without a value. The statistic summarises ``value`` over it; evidence draws from it."""
         value, population = self.sample(ctx.present, ctx.options)
+        # The value is computed once, as a column: polars does not share sub-expressions over
+        # large literals (a business calendar's table), and the value is used several times.
+        rows = self.rows(ctx).with_columns(value.alias(MEASURED))
+        value = pl.col(MEASURED)
         for check in self.checks(ctx.present, ctx.options):
-            population = population & ~check.expr.fill_null(False)
+            if check.excludes:
+                population = population & ~check.expr.fill_null(False)
         population = (population & value.is_not_null()).fill_null(False)
+        return rows, value, population
+
+    def evidence_detail(self, present: frozenset[str], options: dict[str, Any]) -> EvidenceDetail | None:
+        """How evidence shows a row; None shows the per-row value in the metric's unit."""
+        return None
+
+    def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
+        rows, value, population = self.measured(ctx)
+        if ctx.sample_aggregations is not None:
+            # The samples read the value several times: compute it once (a business-hours
+            # duration is costly).
+            rows = rows.with_columns(value.alias("__value"), population.alias("__population"))
+            value, population = pl.col("__value"), pl.col("__population")
         aggregations = [
             statistic_expr(standard.statistic, value.filter(population)).alias("value"),
             population.cast(pl.Int64).sum().alias("sample_size"),
         ]
+        if ctx.sample_aggregations is not None:
+            aggregations += ctx.sample_aggregations(value, population)
         if ctx.each:
-            return ctx.frame.group_by(list(ctx.each)).agg(aggregations)
-        return ctx.frame.select(aggregations)
-
-
-class UnavailableMetric(Metric):
-    """A metric of the catalogue that needs a second table this version cannot read yet."""
-
-    needs: str = ""
-
-    def unmeasurable_reason(self, present: frozenset[str], options: dict[str, Any]) -> str | None:
-        return self.needs
-
-    def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:  # pragma: no cover
-        raise RuntimeError(f"{self.name} cannot be built: {self.needs}")
+            return rows.group_by(list(ctx.each)).agg(aggregations)
+        return rows.select(aggregations)

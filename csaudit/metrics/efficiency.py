@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import polars as pl
 
+from csaudit import activity
+from csaudit.activity import AGENT_ACTIVITY, DATED_ACTIVITY
 from csaudit.metrics.base import (
     negative_value_check,
+    BuildContext,
     Metric,
     RowMetric,
-    UnavailableMetric,
     Unit,
     abandoned_expr,
     zero_if_empty,
 )
+from csaudit.profile.model import Standard
 
 
 
@@ -92,13 +95,65 @@ class MinutesPerIssue(RowMetric):
         return [negative_value_check("handle_seconds")]
 
 
-class Occupancy(UnavailableMetric):
+class Occupancy(Metric):
     name = "occupancy"
     title = "Occupancy"
     family = "efficiency"
     unit = Unit.FRACTION
-    description = "(handle + hold + wrap) ÷ available time, per agent or team."
-    needs = "needs an agent-activity table (available time per agent), which this version cannot read yet"
+    description = (
+        "(handle + hold + wrap) ÷ available time from agent activity (--agents): statistic `ratio` "
+        "is the group's work ÷ its agents' available time; mean, median, min, max summarise its "
+        "agents' occupancies. Per agent (each: agent) or team. Work counts in the agent's day or "
+        "interval it was taken up in (first_response_at, else created_at); agents with no "
+        "available time are left out (a finding). The sample size is the interactions counted."
+    )
+    requires = ("handle_seconds", "agent")
+    uses = ("hold_seconds", "wrap_seconds", "abandoned", "abandoned_at", "created_at", "first_response_at", "team")
+    statistics = ("ratio", "mean", "median", "min", "max")
+    default_statistic = "ratio"
+    needs = "agent activity (--agents)"
+
+    def missing_fields(self, present, options):
+        missing = super().missing_fields(present, options)
+        if DATED_ACTIVITY in present and activity.work_moment(present) is None:
+            missing.append("created_at")
+        return missing
+
+    def unmeasurable_reason(self, present, options):
+        reasons = [] if AGENT_ACTIVITY in present else [
+            "needs agent activity (available time per agent and day): give it with --agents activity.csv"
+        ]
+        missing = self.missing_fields(present, options)
+        if missing:
+            reasons.append("needs " + ", ".join(f"`{f}`" for f in missing)
+                           + (" (or `first_response_at`) to place the work in the agents' days"
+                              if "created_at" in missing else ""))
+        return "; ".join(reasons) or None
+
+    def checks(self, present, options):
+        return AverageHandleTime().checks(present, options)
+
+    def notes(self, present, options):
+        return AverageHandleTime().notes(present, options)
+
+    def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
+        handle = AverageHandleTime()
+        work, population = handle.sample(ctx.present, ctx.options)
+        for check in handle.checks(ctx.present, ctx.options):
+            population = population & ~check.expr.fill_null(False)
+        population = (population & work.is_not_null() & pl.col("agent").is_not_null()).fill_null(False)
+        moment = activity.work_moment(ctx.present)
+        keys = list(ctx.each)
+        rows = ctx.frame.filter(population).select(
+            *dict.fromkeys(["agent", *keys]),
+            (moment if moment is not None else pl.lit(None, pl.Datetime("us", "UTC"))).alias("_t"),
+            work.alias("_work"),
+        )
+        table = ctx.tables[AGENT_ACTIVITY]
+        span = activity.moments(ctx.tables["interactions"], ctx.present) if table.dated else None
+        return activity.occupancy(
+            rows, table, span, keys, standard.statistic.kind, every_agent=not ctx.filter_fields
+        )
 
 
 METRICS: list[type[Metric]] = [RepliesPerIssue, AverageHandleTime, HoldTime, MinutesPerIssue, Occupancy]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from csaudit.metrics.base import Check, Metric, RowMetric, Unit
+from csaudit.metrics.base import Check, EvidenceDetail, Metric, RowMetric, Unit, outcome_label
 
 
 class CustomerSatisfaction(RowMetric):
@@ -19,6 +19,10 @@ class CustomerSatisfaction(RowMetric):
 
     def sample(self, present, options):
         return (pl.col("csat") >= 4).cast(pl.Float64), pl.lit(True)
+
+    def evidence_detail(self, present, options):
+        label = outcome_label(pl.col("csat") >= 4, "not satisfied", "satisfied")
+        return EvidenceDetail(label, pl.col("csat"), Unit.SCORE, worse_when_higher=False)
 
     def checks(self, present, options):
         return [
@@ -46,6 +50,11 @@ class NetPromoterScore(RowMetric):
             pl.when(pl.col("nps") >= 9).then(100.0).when(pl.col("nps") <= 6).then(-100.0).otherwise(0.0)
         )
         return pl.when(pl.col("nps").is_not_null()).then(points), pl.lit(True)
+
+    def evidence_detail(self, present, options):
+        nps = pl.col("nps")
+        label = pl.when(nps >= 9).then(pl.lit("promoter")).when(nps <= 6).then(pl.lit("detractor")).otherwise(pl.lit("passive"))
+        return EvidenceDetail(label, nps, Unit.SCORE, worse_when_higher=False)
 
     def checks(self, present, options):
         return [

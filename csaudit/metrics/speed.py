@@ -1,6 +1,7 @@
 """Speed: first response, resolution, speed of answer, customers waiting, backlog flow.
 
-STANDARDS.md §2 "Speed". Durations are calendar seconds.
+STANDARDS.md §2 "Speed". Durations are calendar seconds, or open seconds of the standard's
+business calendar, less any pause fields it subtracts (``duration_value``).
 """
 
 from __future__ import annotations
@@ -11,19 +12,27 @@ import polars as pl
 from csaudit.fields import LIVE_CHANNELS
 from csaudit.metrics.base import (
     LIVE_CHANNELS_OPTION,
+    SUBTRACT_OPTION,
     BuildContext,
     Check,
     Metric,
     Option,
     RowMetric,
-    UnavailableMetric,
     Unit,
     abandoned_expr,
+    duration_checks,
+    duration_value,
     live_channel_filter,
     live_channels_expr,
     missing_with_queue_start,
+    negative_value_check,
+    order_free_mean,
+    parsed_or_unknown,
+    period_start,
     queue_start_expr,
     seconds_between,
+    statistic_expr,
+    subtract_pauses,
 )
 from csaudit.metrics.options import one_of
 from csaudit.profile.model import Standard
@@ -38,7 +47,105 @@ def negative_check(start: str, end: str, metric_label: str) -> Check:
     )
 
 
-class FirstResponseTime(RowMetric):
+# -- Durations an export gives instead of timestamps (issue 4) ---------------------------------
+# Some exports carry a first-response or resolution time as a number (Zendesk's "First reply
+# time in minutes", Freshdesk's "First response time (in hrs)") instead of, or besides, the
+# two timestamps. The timestamps win whenever both are present; the export's own duration is
+# used only where one of them is absent, and each result says which was used. A standard
+# measured in a business calendar (options["calendar"]) can only use the vendor's
+# business-time figure (``*_business_seconds``), never a calendar-time one.
+
+#: Timestamp pair → (calendar-time duration field, vendor business-time duration field).
+EXPORTED_DURATIONS = {
+    ("created_at", "first_response_at"): ("first_response_seconds", "first_response_business_seconds"),
+    ("created_at", "resolved_at"): ("resolution_seconds", "resolution_business_seconds"),
+}
+
+
+def exported_duration(present: frozenset[str], start: str, end: str, options) -> str | None:
+    """The export's duration field to measure ``start → end`` with, or None when the two
+    timestamps are present (they are used) or no suitable duration field is."""
+    if start in present and end in present:
+        return None
+    calendar_time, business_time = EXPORTED_DURATIONS[(start, end)]
+    name = business_time if options.get("calendar") is not None else calendar_time
+    return name if name in present else None
+
+
+def exported_duration_missing(metric: Metric, present, start: str, end: str, options) -> list[str]:
+    """Missing fields of a metric that can use an exported duration instead of timestamps
+    (pause fields it subtracts are needed either way)."""
+    pauses = [f for f in options.get("subtract") or () if f not in present]
+    if exported_duration(present, start, end, options):
+        return pauses
+    return [f for f in metric.requires if f not in present] + pauses
+
+
+def exported_duration_reason(metric: Metric, present, start: str, end: str, options) -> str | None:
+    missing = exported_duration_missing(metric, present, start, end, options)
+    if not missing:
+        return None
+    calendar_time, business_time = EXPORTED_DURATIONS[(start, end)]
+    instead = business_time if options.get("calendar") is not None else calendar_time
+    timestamps = [f for f in missing if f in metric.requires]
+    pauses = [f for f in missing if f not in metric.requires]
+    parts = []
+    if timestamps:
+        parts.append("needs " + ", ".join(f"`{f}`" for f in timestamps) + f", or the export's own duration `{instead}`")
+    if pauses:
+        parts.append("needs " + ", ".join(f"`{f}`" for f in pauses) + " (to subtract)")
+    return "; ".join(parts)
+
+
+def exported_duration_notes(present, start: str, end: str, options, label: str) -> list[str]:
+    """Which of timestamps or an exported duration the value comes from, when both exist."""
+    used = exported_duration(present, start, end, options)
+    if used:
+        return [f"{label} read from the export's own duration (`{used}`), because `{end if start in present else start}` is absent"]
+    offered = [f for f in EXPORTED_DURATIONS[(start, end)] if f in present]
+    if offered:
+        return [f"{label} measured from `{start}` to `{end}`; the export's own " + ", ".join(f"`{f}`" for f in offered)
+                + " was not used"]
+    return []
+
+
+def exported_duration_sample(present, start: str, end: str, options) -> pl.Expr:
+    """Seconds from ``start`` to ``end``: :func:`duration_value` on the timestamps, or the
+    exported duration (less any pauses the standard subtracts)."""
+    used = exported_duration(present, start, end, options)
+    if used:
+        return subtract_pauses(pl.col(used), options)
+    return duration_value(start, end, options)
+
+
+def exported_duration_checks(present, start: str, end: str, options, label: str) -> list[Check]:
+    used = exported_duration(present, start, end, options)
+    if used:
+        return [negative_value_check(used)]
+    return [negative_check(start, end, label), *duration_checks(start, end, label, options)]
+
+
+class ExportedDurationMetric(RowMetric):
+    """A duration between two timestamps (``pair``) for which an exported duration can stand
+    in where a timestamp is absent (see :func:`exported_duration`)."""
+
+    pair: tuple[str, str] = ("created_at", "first_response_at")
+    label = ""
+
+    def missing_fields(self, present, options):
+        return exported_duration_missing(self, present, *self.pair, options)
+
+    def unmeasurable_reason(self, present, options):
+        return exported_duration_reason(self, present, *self.pair, options)
+
+    def notes(self, present, options):
+        return exported_duration_notes(present, *self.pair, options, self.label)
+
+    def checks(self, present, options):
+        return exported_duration_checks(present, *self.pair, options, self.label)
+
+
+class FirstResponseTime(ExportedDurationMetric):
     name = "first_response_time"
     title = "First response time"
     family = "speed"
@@ -46,32 +153,38 @@ class FirstResponseTime(RowMetric):
     description = (
         "first_response_at − created_at over answered interactions. Abandoned contacts have no "
         "first response time; first_response_at must be a human response, not an automated "
-        "acknowledgement."
+        "acknowledgement. Where the export lacks a timestamp, its own duration "
+        "(first_response_seconds, or first_response_business_seconds in a business calendar)."
     )
     requires = ("created_at", "first_response_at")
-    uses = ("abandoned", "abandoned_at")
+    uses = ("abandoned", "abandoned_at", *EXPORTED_DURATIONS[("created_at", "first_response_at")])
+    options = {"subtract": SUBTRACT_OPTION}
+    duration_fields = ("created_at", "first_response_at")
+    pair, label = ("created_at", "first_response_at"), "first response time"
 
     def sample(self, present, options):
-        value = seconds_between("created_at", "first_response_at")
+        value = exported_duration_sample(present, *self.pair, options)
         return value, ~abandoned_expr(present)
 
-    def checks(self, present, options):
-        return [negative_check("created_at", "first_response_at", "first response time")]
 
-
-class ResolutionTime(RowMetric):
+class ResolutionTime(ExportedDurationMetric):
     name = "resolution_time"
     title = "Resolution time"
     family = "speed"
     unit = Unit.SECONDS
-    description = "resolved_at − created_at over resolved interactions (use each: priority)."
+    description = (
+        "resolved_at − created_at over resolved interactions (use each: priority). Where the export "
+        "lacks a timestamp, its own duration (resolution_seconds, or resolution_business_seconds in a "
+        "business calendar)."
+    )
     requires = ("created_at", "resolved_at")
+    uses = EXPORTED_DURATIONS[("created_at", "resolved_at")]
+    options = {"subtract": SUBTRACT_OPTION}
+    duration_fields = ("created_at", "resolved_at")
+    pair, label = ("created_at", "resolved_at"), "resolution time"
 
     def sample(self, present, options):
-        return seconds_between("created_at", "resolved_at"), pl.lit(True)
-
-    def checks(self, present, options):
-        return [negative_check("created_at", "resolved_at", "resolution time")]
+        return exported_duration_sample(present, *self.pair, options), pl.lit(True)
 
 
 class SpeedOfAnswer(RowMetric):
@@ -84,18 +197,37 @@ class SpeedOfAnswer(RowMetric):
         "contacts. Service level is this metric with `statistic: {share_within: 20s}`."
     )
     requires = ("first_response_at",)
-    uses = ("queued_at", "created_at", "abandoned", "abandoned_at", "channel")
+    uses = ("queued_at", "created_at", "abandoned", "abandoned_at", "channel",
+            *EXPORTED_DURATIONS[("created_at", "first_response_at")])
     options = {
         "live_channels": LIVE_CHANNELS_OPTION,
+        "subtract": SUBTRACT_OPTION,
     }
+    duration_fields = ("queued_at", "created_at", "first_response_at")
+
+    @staticmethod
+    def _exported(present, options) -> str | None:
+        # Without queue timestamps the wait starts at created_at, so an exported first-response
+        # duration (a call log's "speed of answer in seconds") is the speed of answer.
+        return None if "queued_at" in present else exported_duration(present, "created_at", "first_response_at", options)
 
     def missing_fields(self, present, options):
-        return missing_with_queue_start(self, present)
+        if self._exported(present, options):
+            return []
+        return missing_with_queue_start(self, present, options)
+
+    def notes(self, present, options):
+        used = self._exported(present, options)
+        return [f"speed of answer read from the export's own duration (`{used}`), the wait from arrival to answer"] if used else []
 
     def sample(self, present, options):
-        return seconds_between(queue_start_expr(present), "first_response_at"), ~abandoned_expr(present)
+        if used := self._exported(present, options):
+            return subtract_pauses(pl.col(used), options), ~abandoned_expr(present)
+        return duration_value(queue_start_expr(present), "first_response_at", options), ~abandoned_expr(present)
 
     def checks(self, present, options):
+        if used := self._exported(present, options):
+            return [negative_value_check(used)]
         start = "queued_at" if "queued_at" in present else "created_at"
         if start not in present:
             return []
@@ -109,12 +241,12 @@ class SpeedOfAnswer(RowMetric):
                 message=check.message,
                 expr=pl.col("first_response_at") < queue_start_expr(present),
                 fields=check.fields,
-            )
+            ),
+            *duration_checks(queue_start_expr(present), "first_response_at", "speed of answer", options, start),
         ]
 
-    def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
-        ctx.frame = ctx.frame.filter(live_channel_filter(ctx))
-        return super().build(ctx, standard)
+    def rows(self, ctx: BuildContext) -> pl.LazyFrame:
+        return ctx.frame.filter(live_channel_filter(ctx))
 
 
 class WaitingCount(Metric):
@@ -155,7 +287,7 @@ class WaitingCount(Metric):
                     "live contacts whose wait has no end (not answered, or abandoned without "
                     "`abandoned_at`); excluded from the waiting count"
                 ),
-                expr=live & begins.is_not_null() & self._end(present).is_null(),
+                expr=live & begins.is_not_null() & abandoned_expr(present).is_not_null() & self._end(present).is_null(),
                 fields=(start, "first_response_at"),
             ),
             Check(
@@ -169,15 +301,25 @@ class WaitingCount(Metric):
     @staticmethod
     def _end(present: frozenset[str]) -> pl.Expr:
         abandoned_at = pl.col("abandoned_at") if "abandoned_at" in present else pl.lit(None, pl.Datetime("us", "UTC"))
-        return pl.when(abandoned_expr(present)).then(abandoned_at).otherwise(pl.col("first_response_at"))
+        abandoned = abandoned_expr(present)
+        # Unknown (null) when it is not known whether the contact abandoned: left out.
+        return pl.when(abandoned).then(abandoned_at).when(~abandoned).then(pl.col("first_response_at"))
 
-    def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
+    def waits(self, ctx: BuildContext) -> pl.LazyFrame:
+        """The live contacts' waits: the ``each`` keys, row number, ``start`` and ``end``."""
+        from csaudit.ingest import ROW  # ingest imports the metrics
+
         start, end = queue_start_expr(ctx.present), self._end(ctx.present)
-        keys = list(ctx.each)
         # A wait of zero length ([t, t)) is empty: the contact never waits.
         waits = ctx.frame.filter(live_channel_filter(ctx) & (end > start).fill_null(False))
-        arrivals = waits.select(*keys, start.alias("t"), pl.lit(1, pl.Int32).alias("step"))
-        departures = waits.select(*keys, end.alias("t"), pl.lit(-1, pl.Int32).alias("step"))
+        return waits.select(*ctx.each, ROW, start.alias("start"), end.alias("end"))
+
+    def events(self, ctx: BuildContext, waits: pl.LazyFrame) -> pl.LazyFrame:
+        """Arrivals (+1) and departures (−1) in time order with the ``level`` (customers
+        waiting) after each and ``hold`` (seconds that level lasts)."""
+        keys = list(ctx.each)
+        arrivals = waits.select(*keys, pl.col("start").alias("t"), pl.lit(1, pl.Int32).alias("step"))
+        departures = waits.select(*keys, pl.col("end").alias("t"), pl.lit(-1, pl.Int32).alias("step"))
         # Sorting -1 before +1 at the same instant applies "departures before arrivals".
         events = pl.concat([arrivals, departures]).sort([*keys, "t", "step"])
         level, following = pl.col("step").cum_sum(), pl.col("t").shift(-1)
@@ -185,7 +327,19 @@ class WaitingCount(Metric):
             level, following = level.over(keys), following.over(keys)
         # "hold": how long the level after this event lasts (zero between same-instant events).
         hold = seconds_between(pl.col("t"), following).fill_null(0.0)
-        events = events.with_columns(level.alias("level"), hold.alias("hold"))
+        return events.with_columns(level.alias("level"), hold.alias("hold"))
+
+    def waits_and_events(self, ctx: BuildContext) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """Waits and events of this context, built once and cached, so that the standard and
+        its evidence share one sort of the events."""
+        if "_waiting" not in ctx.__dict__:
+            waits = self.waits(ctx).cache()
+            ctx.__dict__["_waiting"] = (waits, self.events(ctx, waits).cache())
+        return ctx.__dict__["_waiting"]
+
+    def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
+        keys = list(ctx.each)
+        events = self.waits_and_events(ctx)[1]
         stat = standard.statistic
         if stat.kind == "max":
             value = pl.col("level").max()
@@ -201,8 +355,50 @@ class WaitingCount(Metric):
             return events.group_by(keys).agg(aggregations)
         return events.select(aggregations)
 
+    evidence_unit = Unit.SECONDS
 
-_PERIODS = {"day": "1d", "week": "1w", "month": "1mo"}
+    def evidence_frame(self, ctx, standard, exhaustive=False):
+        """Contacts waiting when too many waited, longest wait first: those waiting at the
+        peak (its first instant) as samples; with ``exhaustive``, every contact that waited
+        while more than the limit were waiting (the fail level; ``share_within``'s N)."""
+        stat, target = standard.statistic, standard.target
+        keys = list(ctx.each)
+        waits, events = self.waits_and_events(ctx)
+        instant = "%Y-%m-%d %H:%M:%S UTC"
+        if not exhaustive:
+            level = pl.col("level")
+            peaks = events.filter(level == (level.max().over(keys) if keys else level.max()))
+            peaks = peaks.group_by(keys) if keys else peaks
+            peaks = peaks.agg(pl.col("t").min().alias("at"), level.max().alias("peak")) if keys else peaks.select(
+                pl.col("t").min().alias("at"), level.max().alias("peak"))
+            rows = waits.join(peaks, on=keys, nulls_equal=True) if keys else waits.join(peaks, how="cross")
+            rows = rows.filter((pl.col("start") <= pl.col("at")) & (pl.col("end") > pl.col("at")))
+            label = pl.format("waiting at the peak: {} at {}", pl.col("peak"), pl.col("at").dt.strftime(instant))
+        else:
+            if stat.kind == "share_within":
+                over = pl.col("level") > stat.within
+            elif target is None or target.compare in ("at_least", "above"):
+                return None
+            elif target.compare == "below":
+                over = pl.col("level") >= target.fail
+            else:
+                over = pl.col("level") > (target.fail[1] if target.compare == "between" else target.fail)
+            # The level after the last event of an instant is the real one (departures come
+            # first, so levels in between are transient).
+            last = (pl.col("t") != pl.col("t").shift(-1).over(keys) if keys else pl.col("t") != pl.col("t").shift(-1))
+            crowded = events.filter(last.fill_null(True) & over).select(*keys, pl.col("t").alias("over_at"))
+            rows = waits.sort("start").join_asof(
+                crowded.sort("over_at"), left_on="start", right_on="over_at", by=keys or None, strategy="forward",
+                check_sortedness=False,  # sorted by start above, so within every group too
+            ).filter(pl.col("over_at") < pl.col("end"))
+            label = pl.format("waited while over the limit, from {}", pl.col("over_at").dt.strftime(instant))
+        from csaudit.ingest import ROW
+
+        wait = seconds_between(pl.col("start"), pl.col("end"))
+        # Too many waiting is a high max or mean, or a low share of time within N.
+        side = "low" if stat.kind == "share_within" else "high"
+        return rows.select(*keys, ROW, pl.lit(side).alias("side"), wait.alias("key"), wait.alias("value"),
+                           label.alias("label"))
 
 
 class BacklogFlow(Metric):
@@ -223,16 +419,22 @@ class BacklogFlow(Metric):
 
     def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
         keys = list(ctx.each)
-        every = _PERIODS[ctx.options.get("period", "week")]
+        every = ctx.options.get("period", "week")
+
+        def grouping(timestamp: str) -> list[pl.Expr]:
+            # A period key (--by week) counts each creation and resolution in its own period.
+            return [period_start(pl.col(timestamp), ctx.time_keys[k]).alias(k) if k in ctx.time_keys
+                    else pl.col(k) for k in keys]
+
         created = ctx.frame.filter(pl.col("created_at").is_not_null()).select(
-            *keys,
-            pl.col("created_at").dt.truncate(every).alias("period"),
+            *grouping("created_at"),
+            period_start(pl.col("created_at"), every).alias("period"),
             pl.lit(1, pl.Int64).alias("created"),
             pl.lit(0, pl.Int64).alias("resolved"),
         )
         resolved = ctx.frame.filter(pl.col("resolved_at").is_not_null()).select(
-            *keys,
-            pl.col("resolved_at").dt.truncate(every).alias("period"),
+            *grouping("resolved_at"),
+            period_start(pl.col("resolved_at"), every).alias("period"),
             pl.lit(0, pl.Int64).alias("created"),
             pl.lit(1, pl.Int64).alias("resolved"),
         )
@@ -246,20 +448,63 @@ class BacklogFlow(Metric):
         if kind == "ratio":
             value = pl.col("created").sum().cast(pl.Float64) / pl.col("resolved").sum()
         else:
-            value = getattr(pl.col("ratio"), kind)()
+            # Periods come out of a group-by in no set order: their mean must not depend on it.
+            value = order_free_mean(pl.col("ratio")) if kind == "mean" else getattr(pl.col("ratio"), kind)()
         aggregations = [value.alias("value"), pl.len().cast(pl.Int64).alias("sample_size")]
         if keys:
             return periods.group_by(keys).agg(aggregations)
         return periods.select(aggregations)
 
+    evidence_unit = Unit.SECONDS
 
-class AverageResponseTime(UnavailableMetric):
+    def evidence_frame(self, ctx, standard, exhaustive=False):
+        """When more came in than was resolved: the backlog itself, i.e. the interactions still
+        open at the end of the data (its last creation or resolution), oldest first."""
+        from csaudit.ingest import ROW
+
+        end = pl.max_horizontal("created_at", "resolved_at").max()
+        age = seconds_between(pl.col("created_at"), pl.col("end"))
+        open_ = pl.col("created_at").is_not_null() & parsed_or_unknown("resolved_at", pl.col("resolved_at").is_null())
+        return ctx.frame.with_columns(end.alias("end")).filter(open_.fill_null(False)).select(
+            *ctx.each, ROW, pl.lit("high").alias("side"), age.alias("key"), age.alias("value"),
+            pl.format("open at {}", pl.col("end").dt.strftime("%Y-%m-%d %H:%M UTC")).alias("label"),
+        )
+
+
+class AverageResponseTime(Metric):
     name = "average_response_time"
     title = "Average response time"
     family = "speed"
     unit = Unit.SECONDS
-    description = "Mean gap between a customer message and the agent reply that follows."
-    needs = "needs message events (one row per message), which this version cannot read yet"
+    description = (
+        "Mean gap between a customer message and the agent reply that follows, from message "
+        "events (--events): one gap per agent reply that follows customer messages, measured from "
+        "the first of them; bot and automated messages are not replies, and customer messages not "
+        "answered yet make no gap. The sample size is the number of gaps."
+    )
+    requires = ("response_gaps",)  # derived from message events (csaudit/events.py)
+    needs = "message events (--events)"
+
+    def fields(self, options):
+        return set()  # reads no column of the export: the events give the gaps
+
+    def missing_fields(self, present, options):
+        return []  # not a column to map: the events give it
+
+    def unmeasurable_reason(self, present, options):
+        if "response_gaps" in present:
+            return None
+        return "needs message events (one row per message): give them with --events messages.csv"
+
+    def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
+        keys = list(ctx.each)
+        gaps = ctx.frame.select(*keys, pl.col("response_gaps").alias("gap")).explode("gap")
+        gap = pl.col("gap").drop_nulls()
+        aggregations = [
+            statistic_expr(standard.statistic, gap).cast(pl.Float64).alias("value"),
+            gap.len().cast(pl.Int64).alias("sample_size"),
+        ]
+        return gaps.group_by(keys).agg(aggregations) if keys else gaps.select(aggregations)
 
 
 METRICS: list[type[Metric]] = [

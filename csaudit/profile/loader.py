@@ -9,20 +9,27 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
+from csaudit import business_calendar as bc
 from csaudit.errors import ProfileError
-from csaudit.fields import FIELDS, GROUPABLE
+from csaudit.fields import KINDS, SECOND_TABLES, Kind
 from csaudit.metrics import REGISTRY
 from csaudit.metrics.base import Metric, Unit
 from csaudit.profile.model import COMPARISONS, Profile, Standard, Statistic, Target
 from csaudit.units import UnitError, parse_duration, parse_fraction, parse_number
 
 FORMAT_VERSION = 1
+# Bounds that keep a hostile or mistaken profile from hanging the run: profiles are written
+# by hand, so these are far above any real one (the built-in ones are under 10 kB). PyYAML
+# reads about 100 kB of dense YAML a second, so the size bounds the time to a few seconds.
+MAX_PROFILE_BYTES = 250_000
+MAX_STANDARDS = 1_000
+MAX_DEPTH = 32  # lists and mappings inside each other; a real profile needs about 6
 # Installed, the built-in profiles are package data (csaudit/standards); in a source checkout
 # they are the repository's top-level standards/ folder.
 _BUILTIN_DIRS = (
@@ -30,7 +37,12 @@ _BUILTIN_DIRS = (
     Path(__file__).resolve().parent.parent.parent / "standards",
 )
 
-_TOP_KEYS = ("csaudit_profile", "name", "title", "description", "source", "mapping", "defaults", "standards")
+_TOP_KEYS = (
+    "csaudit_profile", "name", "title", "description", "source", "kind", "timezone", "calendars", "calendar",
+    "mapping", "defaults", "standards",
+)
+_CALENDAR_KEYS = ("timezone", "hours", "holidays", "closed", "open", "note")
+_HOLIDAY_KEYS = ("country", "subdivision", "dates")
 _DEFAULT_KEYS = ("min_sample", "required")
 _STANDARD_KEYS = (
     "id",
@@ -45,6 +57,7 @@ _STANDARD_KEYS = (
     "min_sample",
     "required",
     "options",
+    "calendar",
     "note",
     "source",
 )
@@ -101,18 +114,32 @@ def load_profile(name_or_path: str) -> Profile:
     """Load and validate a profile by built-in name or path."""
     path = resolve_profile(name_or_path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ProfileError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PROFILE_BYTES + 1)  # never more: a profile is small
     except OSError as exc:
         raise ProfileError(f"cannot read the file: {exc.strerror}", str(path)) from None
+    _check_size(len(data), str(path))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
     return parse_profile(text, str(path))
+
+
+def _check_size(size: int, filename: str) -> None:
+    if size > MAX_PROFILE_BYTES:
+        raise ProfileError(
+            f"the profile is larger than {MAX_PROFILE_BYTES:,} bytes; a profile is a short list of "
+            "standards (is this the export instead of the profile?)",
+            filename,
+        )
 
 
 def parse_profile(text: str, filename: str = "<profile>") -> Profile:
     """Validate profile text; ``filename`` is used in error locations."""
+    _check_size(len(text.encode("utf-8", "surrogatepass")), filename)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_DepthLimitedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
@@ -124,9 +151,31 @@ def parse_profile(text: str, filename: str = "<profile>") -> Profile:
     return _Reader(filename).profile(root)
 
 
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing collections nested more than MAX_DEPTH deep: it composes
+    them recursively (a RecursionError), and its scanner slows with every open flow level
+    (a few hundred KB of ``[[[…]]]`` took minutes)."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        if self.depth >= MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                problem=f"lists or mappings nested more than {MAX_DEPTH} deep",
+                problem_mark=self.peek_event().start_mark,
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 @dataclass
 class _Reader:
     filename: str
+    calendars: dict[str, bc.BusinessCalendar] = field(default_factory=dict)
+    default_calendar: bc.BusinessCalendar | None = None
 
     # -- positions and plain values -------------------------------------------------------
     def at(self, node: yaml.Node) -> str:
@@ -217,6 +266,7 @@ class _Reader:
             if required not in keys:
                 raise ProfileError(f"missing required key {required!r}", self.at(root))
         name = self.text(keys["name"][1], "name")
+        kind = self.kind(keys["kind"][1]) if "kind" in keys else KINDS["interactions"]
         defaults = {"min_sample": 1, "required": True}
         if "defaults" in keys:
             dkeys = self.mapping(keys["defaults"][1], "defaults", _DEFAULT_KEYS)
@@ -226,14 +276,31 @@ class _Reader:
                 defaults["required"] = self.boolean(dkeys["required"][1], "defaults.required")
         mapping = {}
         if "mapping" in keys:
-            mapping = self.field_mapping(keys["mapping"][1])
+            mapping = self.field_mapping(keys["mapping"][1], kind)
+        timezone = self.timezone(keys["timezone"][1], "timezone") if "timezone" in keys else None
+        if "calendars" in keys:
+            for cal_name, (key_node, value_node) in self.mapping(keys["calendars"][1], "calendars", None).items():
+                if not _ID.match(cal_name):
+                    raise ProfileError(
+                        f"calendars: name {cal_name!r}: use lower-case letters, digits, '.', '_' or '-'",
+                        self.at(key_node),
+                    )
+                self.calendars[cal_name] = self.calendar(cal_name, value_node)
+        if "calendar" in keys:
+            self.default_calendar = self.calendar_name(keys["calendar"][1], "calendar")
         standards_node = keys["standards"][1]
         if not isinstance(standards_node, yaml.SequenceNode) or not standards_node.value:
             raise ProfileError("standards must be a non-empty list", self.at(standards_node))
+        if len(standards_node.value) > MAX_STANDARDS:
+            raise ProfileError(
+                f"{len(standards_node.value):,} standards; a profile holds at most {MAX_STANDARDS:,} "
+                "(use `each:` to evaluate one standard per channel, priority, agent or team)",
+                self.at(standards_node),
+            )
         standards = []
         seen: dict[str, str] = {}
         for item in standards_node.value:
-            standard = self.standard(item, defaults)
+            standard = self.standard(item, defaults, kind)
             if standard.id in seen:
                 raise ProfileError(
                     f"standard id {standard.id!r} is used twice (first at {seen[standard.id]})",
@@ -250,15 +317,163 @@ class _Reader:
             standards=tuple(standards),
             version=version,
             path=self.filename,
+            kind=kind.name,
+            timezone=timezone,
+            calendars=dict(self.calendars),
         )
 
-    def field_mapping(self, node: yaml.Node) -> dict[str, str]:
+    # -- business calendars (docs/profiles.md "Business hours") -----------------------------
+    def checked(self, parse: Callable[..., Any], what: str, node: yaml.Node, *values: Any) -> Any:
+        """``parse(*values)``, its ValueError reported at ``node``."""
+        try:
+            return parse(*values)
+        except ValueError as exc:
+            raise ProfileError(f"{what}: {exc}", self.at(node)) from None
+
+    def timezone(self, node: yaml.Node, what: str) -> str:
+        return self.checked(bc.check_timezone, what, node, self.text(node, what))
+
+    def calendar(self, name: str, node: yaml.Node) -> bc.BusinessCalendar:
+        label = f"calendar {name!r}"
+        keys = self.mapping(node, label, _CALENDAR_KEYS)
+        for required in ("timezone", "hours"):
+            if required not in keys:
+                raise ProfileError(f"{label} is missing required key {required!r}", self.at(node))
+        zone = self.timezone(keys["timezone"][1], f"{label}: timezone")
+        week = self.week(keys["hours"][1], label)
+        country = subdivision = None
+        holiday_dates: list = []
+        if "holidays" in keys:
+            hnode = keys["holidays"][1]
+            if isinstance(hnode, yaml.ScalarNode):
+                country = self.text(hnode, f"{label}: holidays (a country code)")
+                where = hnode
+            elif isinstance(hnode, yaml.SequenceNode):
+                holiday_dates = self.dates(hnode, f"{label}: holidays")
+                where = hnode
+            else:
+                hkeys = self.mapping(hnode, f"{label}: holidays", _HOLIDAY_KEYS)
+                if "subdivision" in hkeys and "country" not in hkeys:
+                    raise ProfileError(f"{label}: holidays: a subdivision needs its country", self.at(hnode))
+                if "country" in hkeys:
+                    country = self.text(hkeys["country"][1], f"{label}: holidays.country")
+                if "subdivision" in hkeys:
+                    subdivision = str(self.scalar(hkeys["subdivision"][1], f"{label}: holidays.subdivision"))
+                if "dates" in hkeys:
+                    holiday_dates = self.dates(hkeys["dates"][1], f"{label}: holidays.dates")
+                where = hkeys["subdivision" if "subdivision" in hkeys else "country"][1] if "country" in hkeys else hnode
+            if country is not None:
+                self.checked(bc.check_holidays, f"{label}: holidays", where, country, subdivision)
+        closed = self.dates(keys["closed"][1], f"{label}: closed") if "closed" in keys else []
+        opened: dict = {}
+        if "open" in keys:
+            for day_text, (key_node, value_node) in self.mapping(keys["open"][1], f"{label}: open", None).items():
+                what = f"{label}: open.{day_text}"
+                day = self.checked(bc.parse_date, what, key_node, day_text)
+                hours = self.hours(value_node, what)
+                if not hours:
+                    raise ProfileError(f"{what}: an open date needs its hours; list closed dates under closed:", self.at(value_node))
+                opened[day] = hours
+        return bc.BusinessCalendar(
+            name=name,
+            timezone=zone,
+            week=week,
+            country=country,
+            subdivision=subdivision,
+            holiday_dates=frozenset(holiday_dates),
+            closed_dates=frozenset(closed),
+            open_dates=tuple(sorted(opened.items())),
+        )
+
+    def week(self, node: yaml.Node, label: str) -> tuple[bc.Hours, ...]:
+        if isinstance(node, yaml.ScalarNode) and str(node.value).strip().lower() == "24/7":
+            return tuple(((0, bc.DAY_SECONDS),) for _ in range(7))
+        if not isinstance(node, yaml.MappingNode):
+            raise ProfileError(
+                f"{label}: hours must be 24/7 or a mapping of days to hours, e.g. {{mon-fri: 08:00-17:00}}",
+                self.at(node),
+            )
+        week: list[bc.Hours | None] = [None] * 7
+        named: list[str] = [""] * 7
+        for day_key, (key_node, value_node) in self.mapping(node, f"{label}: hours", None).items():
+            what = f"{label}: hours.{day_key}"
+            days = self.checked(bc.parse_days, f"{label}: hours", key_node, day_key)
+            hours = self.hours(value_node, what)
+            for day in days:
+                if week[day] is not None:
+                    raise ProfileError(
+                        f"{what}: {bc.WEEKDAYS[day]} already has its hours (under {named[day]!r})", self.at(key_node)
+                    )
+                week[day], named[day] = hours, day_key
+        if not any(week):
+            raise ProfileError(f"{label}: hours: the calendar is never open", self.at(node))
+        return tuple(hours or () for hours in week)
+
+    def hours(self, node: yaml.Node, what: str) -> bc.Hours:
+        """One day's hours: an interval, a list of them, closed or 24h."""
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        return self.checked(bc.parse_hours, what, node, [self.text(item, what) for item in items])
+
+    def dates(self, node: yaml.Node, what: str) -> list:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out = []
+        for item in items:
+            out += self.checked(bc.parse_dates, what, item, self.scalar(item, what))
+        return out
+
+    def calendar_name(self, node: yaml.Node, what: str) -> bc.BusinessCalendar | None:
+        """A calendar named by ``calendar:``; ``none`` means calendar time."""
+        value = self.scalar(node, what)
+        if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+            return None
+        name = self.text(node, what)
+        if name not in self.calendars:
+            hint = _nearest(name, list(self.calendars))
+            defined = ", ".join(self.calendars) or "none"
+            raise ProfileError(
+                f"{what}: no calendar named {name!r} under calendars:"
+                + (f"; did you mean {hint!r}?" if hint else "")
+                + f" (defined: {defined}; `none` measures calendar time)",
+                self.at(node),
+            )
+        return self.calendars[name]
+
+    def standard_calendar(self, item: tuple[yaml.Node, yaml.Node] | None, metric: Metric, label: str):
+        if item is None:
+            return self.default_calendar if metric.duration_fields else None
+        calendar = self.calendar_name(item[1], f"{label}: calendar")
+        if calendar is not None and not metric.duration_fields:
+            durations = ", ".join(n for n, m in REGISTRY.items() if m.duration_fields)
+            raise ProfileError(
+                f"{label}: metric {metric.name} does not measure a duration between two timestamps, so "
+                f"it cannot use a calendar (calendars apply to {durations})",
+                self.at(item[1]),
+            )
+        return calendar
+
+    def kind(self, node: yaml.Node) -> Kind:
+        word = self.text(node, "kind")
+        if word not in KINDS:
+            hint = _nearest(word, list(KINDS))
+            raise ProfileError(
+                f"kind {word!r} is not a kind of data csaudit audits"
+                + (f"; did you mean {hint!r}?" if hint else "")
+                + " Kinds: " + ", ".join(KINDS),
+                self.at(node),
+            )
+        return KINDS[word]
+
+    def field_mapping(self, node: yaml.Node, kind: Kind) -> dict[str, str]:
         out = {}
+        # An interactions profile may also map its second tables' columns: events.at, agents.agent.
+        names = list(kind.fields) + [
+            f"{table}.{f}" for table, fields in SECOND_TABLES.items() if kind.name == "interactions" for f in fields
+        ]
         for field_name, (key_node, value_node) in self.mapping(node, "mapping", None).items():
-            if field_name not in FIELDS:
-                hint = _nearest(field_name, list(FIELDS))
+            if field_name not in names:
+                hint = _nearest(field_name, names)
                 raise ProfileError(
-                    f"mapping: {field_name!r} is not a canonical field"
+                    f"mapping: {field_name!r} is not a canonical field of {kind.name}"
                     + (f"; did you mean {hint!r}?" if hint else "")
                     + " (fields are listed in STANDARDS.md §1 and by `csaudit metrics`)",
                     self.at(key_node),
@@ -266,7 +481,7 @@ class _Reader:
             out[field_name] = self.text(value_node, f"mapping.{field_name} (a column name)")
         return out
 
-    def standard(self, node: yaml.Node, defaults: dict[str, Any]) -> Standard:
+    def standard(self, node: yaml.Node, defaults: dict[str, Any], kind: Kind) -> Standard:
         keys = self.mapping(node, "a standard", _STANDARD_KEYS)
         where = self.at(node)
         for required in ("id", "title", "metric"):
@@ -289,20 +504,34 @@ class _Reader:
                 + " (`csaudit metrics` lists them)",
                 self.at(metric_node),
             )
+        if metric.kind != kind.name:
+            fix = (
+                f"set `kind: {metric.kind}` at the top of the profile"
+                if kind.name == "interactions"
+                else f"choose a metric of {kind.name} (`csaudit metrics` lists each metric's kind)"
+            )
+            raise ProfileError(
+                f"{label}: metric {metric.name} measures {metric.kind}, but this profile audits "
+                f"{kind.name}; {fix} (one profile audits one kind of data)",
+                self.at(metric_node),
+            )
         statistic = self.statistic(keys.get("statistic"), metric, label)
         target = self.target(keys, metric, statistic, label, where)
         options = self.options(keys.get("options"), metric, label)
+        calendar = self.standard_calendar(keys.get("calendar"), metric, label)
+        if calendar is not None:
+            options["calendar"] = calendar
         filters: dict[str, tuple[str, ...]] = {}
         if "filter" in keys:
             for fname, (fkey, fvalue) in self.mapping(keys["filter"][1], f"{label}: filter", None).items():
-                self.groupable(fname, fkey, f"{label}: filter")
+                self.groupable(fname, fkey, f"{label}: filter", kind)
                 filters[fname] = tuple(v.lower() for v in self.texts(fvalue, f"{label}: filter.{fname}"))
         each: tuple[str, ...] = ()
         if "each" in keys:
             each_node = keys["each"][1]
             each = self.texts(each_node, f"{label}: each")
             for fname in each:
-                self.groupable(fname, each_node, f"{label}: each")
+                self.groupable(fname, each_node, f"{label}: each", kind)
             if len(set(each)) != len(each):
                 raise ProfileError(f"{label}: each names a field twice", self.at(each_node))
         return Standard(
@@ -324,14 +553,14 @@ class _Reader:
             location=where,
         )
 
-    def groupable(self, name: str, node: yaml.Node, what: str) -> None:
-        if name not in GROUPABLE:
-            hint = _nearest(name, list(GROUPABLE))
+    def groupable(self, name: str, node: yaml.Node, what: str, kind: Kind) -> None:
+        if name not in kind.groupable:
+            hint = _nearest(name, list(kind.groupable))
             raise ProfileError(
                 f"{what}: {name!r} is not a text field results can be filtered or grouped by"
                 + (f"; did you mean {hint!r}?" if hint else "")
                 + " Choose from: "
-                + ", ".join(GROUPABLE),
+                + ", ".join(kind.groupable),
                 self.at(node),
             )
 

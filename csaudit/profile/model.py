@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the calendar module needs polars; the model does not
+    from csaudit.business_calendar import BusinessCalendar
 
 
 class Status(str, Enum):
@@ -116,6 +119,12 @@ class Standard:
     note: str = ""
     location: str = ""  # file:line:column of the standard in its profile
 
+    @property
+    def calendar(self) -> "BusinessCalendar | None":
+        """The business calendar its durations are measured in (None: calendar time). The
+        loader puts it in ``options["calendar"]``, so every metric method sees it."""
+        return self.options.get("calendar")
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -127,3 +136,8 @@ class Profile:
     source: str = ""
     mapping: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    #: IANA time zone in which timestamps without an offset are read (None: UTC, unless given).
+    timezone: str | None = None
+    #: Business calendars by name (``calendars:``).
+    calendars: dict[str, "BusinessCalendar"] = field(default_factory=dict)
+    kind: str = "interactions"  # the data it audits: interactions or orders (fields.KINDS)

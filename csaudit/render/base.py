@@ -10,6 +10,9 @@ from csaudit.result import AuditResult
 class ReportFormat(ABC):
     """Renders a result. ``color`` is a hint only formats for terminals use."""
 
+    #: Whether the result must carry chart data (``audit(..., Extras(charts=True))``).
+    needs_charts = False
+
     def __init__(self, color: bool = False, width: int = 120):
         self.color = color
         self.width = width
