@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     commands = {
         "floor": [sys.executable, "-c", FLOOR, str(path), TIMESTAMP_FORMAT, *TIMESTAMP_COLUMNS],
-        "audit": [sys.executable, "-m", "csaudit", "check", str(path), "--profile", args.profile, "--format", "json"],
+        "audit": [sys.executable, "-m", "csaudit", "check", str(path), "--profile", args.profile, "--format", "json", "--timezone", "UTC"],
     }
     runs: dict[str, list[dict]] = {name: [] for name in commands}
     for i in range(args.runs):

@@ -189,12 +189,11 @@ def check_holidays(country: str, subdivision: str | None) -> None:
 
     supported = holidays.list_supported_countries(include_aliases=True)
     if country not in supported:
-        hint = supported.get(country.upper()) is not None and country.upper()
-        hint = hint or next(iter(difflib.get_close_matches(country.upper(), list(supported), n=1, cutoff=0.6)), None)
+        upper = country.upper()
+        hint = upper if upper in supported else next(iter(difflib.get_close_matches(upper, list(supported), n=1)), None)
         raise ValueError(
-            f"the holidays package has no country {country!r}"
-            + (f"; did you mean {hint!r}?" if hint else "")
-            + " Use an ISO 3166 code such as US, GB, DE, VN, TH or CN"
+            f"the holidays package has no country {country!r} (use an ISO 3166 code such as US, GB, DE, "
+            "VN, TH or CN)" + (f"; did you mean {hint!r}?" if hint else "")
         )
     if subdivision is not None:
         known = [str(s) for s in supported[country]]
@@ -203,8 +202,8 @@ def check_holidays(country: str, subdivision: str | None) -> None:
             listing = ", ".join(known[:60]) + (" …" if len(known) > 60 else "")
             raise ValueError(
                 f"the holidays package has no subdivision {subdivision!r} of {country}"
+                + (f" (its subdivisions: {listing})" if known else f" ({country} has no subdivisions)")
                 + (f"; did you mean {hint!r}?" if hint else "")
-                + (f" Subdivisions: {listing}" if known else f" ({country} has no subdivisions)")
             )
 
 

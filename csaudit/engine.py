@@ -93,14 +93,14 @@ def audit(
             used = "filter and each" if standard.filter and standard.each else ("filter" if standard.filter else "each")
             reason = "; ".join(filter(None, [reason, f"its {used} needs " + ", ".join(f"`{f}`" for f in grouping)]))
             missing = missing + grouping
+        if not reason and standard.calendar is not None and zone is None:
+            reason = _timezone_needed(export, standard)
         if reason:
             result.status = Status.ERROR if (standard.required or strict) else Status.NOT_MEASURED
             result.reason = reason
             result.missing_fields = missing
             planned.append(_Planned(standard, result, None))
             continue
-        if standard.calendar is not None and zone is None:
-            _require_timezone(export, standard)
         result.notes = metric.notes(present, standard.options)
         if standard.options.get("subtract"):
             result.notes.append(
@@ -202,17 +202,19 @@ def audit(
     return audit_result
 
 
-def _require_timezone(export: Export, standard: Standard) -> None:
-    """Business hours are local: a duration measured in them needs instants, so timestamps
-    without an offset need the zone their clock shows."""
+def _timezone_needed(export: Export, standard: Standard) -> str | None:
+    """Why a business-hours standard cannot be measured: business hours are local, so a
+    duration measured in them needs instants, and timestamps without an offset need the zone
+    their clock shows. Like any unmeasurable standard, an error when required (or --strict),
+    else "not measured" with this reason, so the rest of the profile is still audited."""
     metric = REGISTRY[standard.metric]
     naive = [f for f in metric.duration_fields if reads_naive(export.timestamp_formats.get(f, ""))]
     if not naive:
-        return
+        return None
     calendar = standard.calendar
     columns = " and ".join(f"`{f}` (column {export.columns[f]!r})" for f in naive)
-    raise InputError(
-        f"standard {standard.id!r} measures {metric.name} in the business hours of calendar "
+    return (
+        f"measures {metric.name} in the business hours of calendar "
         f"{calendar.name!r} ({calendar.describe()}), but {columns} "
         f"{'has' if len(naive) == 1 else 'have'} no UTC offset, so which instants they are is unknown. "
         f"Say which time zone the export's clock shows: --timezone {calendar.timezone} (any IANA name; "

@@ -46,7 +46,7 @@ from csaudit.result import Evidence, GroupResult, StandardResult
 DEFAULT_SAMPLES = 5
 
 #: Fields shown with each sample, as the export wrote them (when it has them), per kind of data.
-EVIDENCE_FIELDS = {"interactions": ("channel", "priority", "agent", "team"), "orders": ("customer_id", "carrier", "warehouse")}
+EVIDENCE_FIELDS = {"interactions": ("channel", "priority", "agent"), "orders": ("customer_id", "carrier", "warehouse")}
 
 _SHOWN = (ROW, "key", "sec", "measured", "value", "label")
 

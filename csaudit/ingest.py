@@ -525,7 +525,7 @@ class _FieldParser:
             formats = [_choose_format(self.name, name, source, values, self.export, spec.day_first)]
             self.export.timestamp_formats[name] = formats[0]
         parsers = [_timestamp_parser(fmt, self.export.timezone) for fmt in formats]
-        if self.export.timezone and any(reads_naive(fmt) for fmt in formats):
+        if _has_clock_changes(self.export.timezone) and any(reads_naive(fmt) for fmt in formats):
             # Cells that did not parse but read as a wall-clock time: the zone skips that time.
             suspect = pl.when(unreadable(name)).then(pl.col(raw_column(name))).str.strip_chars(_WHITESPACE)
             as_utc = [_timestamp_parser(fmt)(suspect, False) for fmt in formats if reads_naive(fmt)]
@@ -656,11 +656,23 @@ def _note_zones(export: Export) -> None:
         )
 
 
+#: Names of UTC itself: wall-clock time there is UTC, so it is read on the fast path.
+_UTC_NAMES = frozenset(
+    ("utc", "uct", "gmt", "gmt0", "gmt+0", "gmt-0", "zulu", "universal", "greenwich")
+    + tuple(f"etc/{n}" for n in ("utc", "uct", "gmt", "gmt0", "gmt+0", "gmt-0", "zulu", "universal", "greenwich"))
+)
+
+
+def _has_clock_changes(zone: str | None) -> bool:
+    """Whether wall-clock time in ``zone`` needs localising (None and UTC do not)."""
+    return bool(zone) and zone.casefold() not in _UTC_NAMES
+
+
 def _timestamp_parser(fmt: str, zone: str | None = None):
     """Parse cells of one layout into UTC instants. A layout without an offset is wall-clock
     time in ``zone`` (None: UTC): a time the zone skips (clocks going forward) is null, an
     ambiguous one (clocks going back) is its first occurrence."""
-    local = zone if zone and reads_naive(fmt) else None
+    local = zone if _has_clock_changes(zone) and reads_naive(fmt) else None
 
     def parse(text: pl.Expr, fast: bool) -> pl.Expr:
         # Without the optional fraction the layout hits polars' fast path.

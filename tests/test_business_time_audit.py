@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from csaudit.cli import app
 from csaudit.engine import audit
-from csaudit.errors import CsauditError, InputError, ProfileError
+from csaudit.errors import CsauditError, ProfileError
 from csaudit.profile.loader import load_profile, parse_profile
 
 REPO = Path(__file__).resolve().parent.parent
@@ -94,10 +94,11 @@ def test_timestamps_with_offsets_need_no_timezone(run_audit):
 
 
 def test_naive_timestamps_and_a_calendar_need_a_timezone(run_audit):
-    with pytest.raises(InputError) as info:
-        run_audit(FRT_LOCAL, FRT_OFFICE, extra=OFFICE)
-    message = str(info.value)
-    assert "standard 'frt'" in message and "calendar 'office'" in message
+    result = run_audit(FRT_LOCAL, FRT_OFFICE, extra=OFFICE)
+    frt = next(sr for sr in result.standards if sr.standard.id == "frt")
+    assert frt.status.value == "error" and result.exit_code == 2  # required: the run cannot pass
+    message = frt.reason
+    assert "calendar 'office'" in message
     assert "`created_at` (column 'created_at') and `first_response_at` (column 'first_response_at')" in message
     assert "--timezone Asia/Ho_Chi_Minh" in message and "`timezone:` in the profile" in message
 
@@ -336,6 +337,25 @@ def test_cli_needs_a_timezone(office_files):
     assert "--timezone Asia/Ho_Chi_Minh" in result.stderr and "Traceback" not in result.output
 
 
+def test_an_optional_business_hours_standard_is_not_measured_without_a_timezone(run_audit):
+    standards = """
+    - id: frt
+      title: First response in business hours
+      metric: first_response_time
+      calendar: office
+      required: false
+    - id: frt-calendar-time
+      title: First response in calendar time
+      metric: first_response_time
+      calendar: none
+    """
+    result = run_audit(FRT_LOCAL, standards, extra=OFFICE)
+    business, calendar_time = result.standards
+    assert business.status.value == "not measured" and "--timezone Asia/Ho_Chi_Minh" in business.reason
+    assert calendar_time.groups[0].value == (324000 + 257400 + 2700 + 60300) / 4  # naive read as UTC
+    assert result.exit_code == 0
+
+
 def test_cli_refuses_an_unknown_timezone(office_files):
     export, profile = office_files
     result = runner.invoke(app, ["check", str(export), "-p", str(profile), "--timezone", "Asia/Saigonn"])
@@ -489,3 +509,11 @@ def test_the_documented_calendars_parse():
     assert profile.standards[0].calendar.name == "support"
     top = re.search(r"```yaml\n(.*?)```", doc, re.S).group(1)
     assert parse_profile(top, "docs/profiles.md").standards[0].calendar.name == "office"
+
+
+def test_country_and_subdivision_codes_are_read_as_written():
+    # YAML reads NO (Norway) as false and 01 as the number 1; codes are taken as written.
+    text = calendar_profile("    timezone: Europe/Oslo\n    hours: {mon-fri: 08:00-16:00}\n    holidays: NO\n")
+    assert parse_profile(text, "p.yaml").calendars["c"].country == "NO"
+    text = calendar_profile("    timezone: Europe/Paris\n    hours: {mon-fri: 08:00-16:00}\n    holidays: {country: FR, subdivision: 971}\n")
+    assert parse_profile(text, "p.yaml").calendars["c"].subdivision == "971"

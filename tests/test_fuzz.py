@@ -123,6 +123,34 @@ def test_csv_shaped_text_after_a_real_header(folder, body):
     outcome(path)
 
 
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False)
+    | st.sampled_from(["", "chat", "2024-01-01 10:00:00", "2024-01-01T10:00:00Z", "yes", "n/a", "id"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["id", "channel", "created_at", "first_response_at", "via", "a.b", "", "tickets", "data"]),
+        inner, max_size=5,
+    ),
+    max_leaves=25,
+)
+
+
+@settings(FUZZ, max_examples=40)
+@given(JSON_VALUES, st.sampled_from(("plain", "records", "wrapped", "ndjson")))
+def test_json_shaped_input(folder, value, shape):
+    """JSON and NDJSON exports of any shape: nested records, mixed types, odd keys."""
+    if shape == "records":
+        value = [value, value] if isinstance(value, dict) else [{"id": 1, "x": value}]
+    elif shape == "wrapped":
+        value = {"tickets": value}
+    if shape == "ndjson":
+        text = "\n".join(json.dumps(v) for v in (value if isinstance(value, list) else [value]))
+    else:
+        text = json.dumps(value)
+    path = folder / ("shaped.ndjson" if shape == "ndjson" else "shaped.json")
+    path.write_text(text)
+    outcome(path)
+
+
 def _formats() -> dict[str, bytes]:
     """The valid export in every format the readers take."""
     frame = pl.read_csv(io.BytesIO(VALID_CSV), infer_schema=False)

@@ -367,10 +367,8 @@ class WaitingCount(Metric):
         instant = "%Y-%m-%d %H:%M:%S UTC"
         if not exhaustive:
             level = pl.col("level")
-            peaks = events.filter(level == (level.max().over(keys) if keys else level.max()))
-            peaks = peaks.group_by(keys) if keys else peaks
-            peaks = peaks.agg(pl.col("t").min().alias("at"), level.max().alias("peak")) if keys else peaks.select(
-                pl.col("t").min().alias("at"), level.max().alias("peak"))
+            peak = [pl.col("t").filter(level == level.max()).min().alias("at"), level.max().alias("peak")]
+            peaks = events.group_by(keys).agg(peak) if keys else events.select(peak)
             rows = waits.join(peaks, on=keys, nulls_equal=True) if keys else waits.join(peaks, how="cross")
             rows = rows.filter((pl.col("start") <= pl.col("at")) & (pl.col("end") > pl.col("at")))
             label = pl.format("waiting at the peak: {} at {}", pl.col("peak"), pl.col("at").dt.strftime(instant))

@@ -346,7 +346,7 @@ class _Reader:
         if "holidays" in keys:
             hnode = keys["holidays"][1]
             if isinstance(hnode, yaml.ScalarNode):
-                country = self.text(hnode, f"{label}: holidays (a country code)")
+                country = self.code(hnode, f"{label}: holidays (a country code)")
                 where = hnode
             elif isinstance(hnode, yaml.SequenceNode):
                 holiday_dates = self.dates(hnode, f"{label}: holidays")
@@ -356,9 +356,9 @@ class _Reader:
                 if "subdivision" in hkeys and "country" not in hkeys:
                     raise ProfileError(f"{label}: holidays: a subdivision needs its country", self.at(hnode))
                 if "country" in hkeys:
-                    country = self.text(hkeys["country"][1], f"{label}: holidays.country")
+                    country = self.code(hkeys["country"][1], f"{label}: holidays.country")
                 if "subdivision" in hkeys:
-                    subdivision = str(self.scalar(hkeys["subdivision"][1], f"{label}: holidays.subdivision"))
+                    subdivision = self.code(hkeys["subdivision"][1], f"{label}: holidays.subdivision")
                 if "dates" in hkeys:
                     holiday_dates = self.dates(hkeys["dates"][1], f"{label}: holidays.dates")
                 where = hkeys["subdivision" if "subdivision" in hkeys else "country"][1] if "country" in hkeys else hnode
@@ -384,6 +384,11 @@ class _Reader:
             closed_dates=frozenset(closed),
             open_dates=tuple(sorted(opened.items())),
         )
+
+    def code(self, node: yaml.Node, what: str) -> str:
+        """A code as written: YAML would read Norway's NO as false and a subdivision 01 as 1."""
+        self.scalar(node, what)
+        return self.text(yaml.ScalarNode("tag:yaml.org,2002:str", node.value, node.start_mark), what)
 
     def week(self, node: yaml.Node, label: str) -> tuple[bc.Hours, ...]:
         if isinstance(node, yaml.ScalarNode) and str(node.value).strip().lower() == "24/7":

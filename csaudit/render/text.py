@@ -13,6 +13,7 @@ import math
 from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
@@ -186,7 +187,8 @@ class _Results:
         where = f" in {group_label(group.group)}" if group.group else ""
         self.console.print(Text(f"    worst{where}:", style="dim"))
         for ev in evidence:
-            self.console.print(Text("      " + evidence_text(ev), style="dim"), overflow="fold")
+            # Indented as a block, so that a long line wraps under its own start.
+            self.console.print(Padding(Text(evidence_text(ev), style="dim", overflow="fold"), (0, 0, 0, 6), expand=False))
         self.table = self._table(header=False)
 
     def _standard(self, sr: StandardResult) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -73,10 +73,6 @@ class Table:
     fields: tuple[str, ...]  # canonical fields with a column, in column order ("id" first)
     rows: list[dict[str, Cell]]
     scale_us: int = 1_000_000
-    notes: dict[str, Any] = field(default_factory=dict)
-
-    def cell(self, row: dict[str, Cell], name: str) -> Cell:
-        return row.get(name, EMPTY)
 
     def csv_text(self) -> str:
         out = io.StringIO()
@@ -137,7 +133,7 @@ def tables(draw, max_rows: int = 10, fields: tuple[str, ...] | None = None) -> T
         for name in order:
             row[name] = draw(_cell(name, modes[name], styles.get(name), origin + created_k * scale, scale))
         rows.append(row)
-    return Table(fields=("id", *order), rows=rows, scale_us=scale, notes={"origin": origin})
+    return Table(fields=("id", *order), rows=rows, scale_us=scale)
 
 
 def _state(mode: str) -> st.SearchStrategy[str]:

@@ -82,3 +82,24 @@ def test_unreadable_abandoned_flag_leaves_the_contact_out_of_the_waiting_count(r
     assert found["unparsable:abandoned"].rows == [2]
     # It is unreadable, not a wait without an end.
     assert not any(key.startswith("waiting:no_end") for key in found)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="csaudit/ingest.py reads number cells with a float cast, so `nan` and `inf` pass as numbers "
+    "(docs/metrics.md: numbers are plain decimals): one `nan` makes error_rate NaN, shown as '—' with "
+    "n = 3, and one `inf` makes a mean infinite. For the owner of ingest.py",
+)
+def test_nan_and_inf_in_a_number_column_are_unreadable(run_audit):
+    audit = run_audit(
+        """
+        id,errors
+        1,1
+        2,nan
+        3,inf
+        """,
+        "- {id: errors, title: Errors, metric: error_rate, statistic: mean}",
+    )
+    # Only row 1 is a number: mean 1.0 over n = 1; rows 2 and 3 are reported as unreadable.
+    assert (audit.standards[0].groups[0].value, audit.standards[0].groups[0].sample_size) == (1.0, 1)
+    assert _findings(audit)["unparsable:errors"].rows == [2, 3]
