@@ -41,7 +41,7 @@ from csaudit.metrics.base import BuildContext, Metric, RowMetric, Unit
 from csaudit.profile.model import Standard, Status, Target
 from csaudit.readers import ROW
 from csaudit.render.spreadsheet import FORMULA_STARTS, safe_cell
-from csaudit.result import Evidence, GroupResult, StandardResult
+from csaudit.result import Evidence, GroupResult, StandardResult, format_value
 
 DEFAULT_SAMPLES = 5
 
@@ -239,6 +239,7 @@ class EvidencePlan:
         for side in _sides(standard.target):
             misses, key = _side_rows(standard, side, value)
             keep = population & misses.fill_null(False)
+            # Worst first: key, then sec, then row number.
             by = [key.filter(keep), *([sec.filter(keep)] if ordered else []), pl.col(ROW).filter(keep)]
             at = pl.int_range(pl.len()).filter(keep).top_k_by(by, self.samples, reverse=[False] * (len(by) - 1) + [True])
             top = pl.struct(
@@ -432,23 +433,36 @@ class ViolationPlan:
         return export.frame.select(ROW, *[pl.col(raw_column(f)).alias(export.columns[f]) for f in present])
 
     def _table(self, frame: pl.DataFrame, unit, keys, labels, original: pl.DataFrame) -> pl.DataFrame:
-        shown = [
-            Evidence(0, None, v, label=label, unit=unit).display
-            for v, label in zip(frame["value"].to_list(), frame["label"].to_list())
-        ]
         columns: dict[str, Any] = {"row": frame[ROW].cast(pl.Int64)}
         if "id" in frame.columns:
             columns["id"] = frame["id"]
         for k in keys:
             columns[k] = frame[k].replace_strict(labels.get(k, {}), default=frame[k], return_dtype=pl.String)
         columns["value"] = frame["value"]
-        columns["display"] = pl.Series(shown, dtype=pl.String)
+        columns["display"] = _display(frame["value"], frame["label"], unit)
         table = pl.DataFrame(columns)
         # The export's id column is ours already; another column named like one of ours is renamed.
         same = [c for c in original.columns if c == "id" and self.export.columns.get(self.id_field) == "id"]
         cells = original.drop(same).rename({c: _free_name(c, table.columns) for c in original.columns if c not in (ROW, *same)})
         cells = cells.rename({ROW: "row"}).with_columns(pl.col("row").cast(pl.Int64))
         return table.join(cells, on="row", how="left", maintain_order="left")
+
+
+def _display(values: pl.Series, labels: pl.Series, unit: Unit | None) -> pl.Series:
+    """:attr:`Evidence.display` of many rows: each distinct value formatted once."""
+    if unit is None:
+        texts = pl.Series([None] * len(values), dtype=pl.String)
+    else:
+        distinct = {v: format_value(v, unit) for v in values.drop_nulls().unique().to_list()}
+        texts = values.replace_strict(distinct, default=None, return_dtype=pl.String)
+    frame = pl.DataFrame({"text": texts, "label": labels})
+    return frame.select(
+        pl.when(pl.col("text").is_null())
+        .then(pl.col("label").fill_null("—"))
+        .when(pl.col("label").is_null())
+        .then(pl.col("text"))
+        .otherwise(pl.format("{} ({})", "text", "label"))
+    ).to_series().alias("display")
 
 
 def _free_name(name: str, taken: list[str]) -> str:
@@ -463,14 +477,13 @@ _FORMULA = re.compile("^[" + re.escape("".join(FORMULA_STARTS)) + "]")
 
 def _write_safe_csv(table: pl.DataFrame, path: Path) -> None:
     """Write ``table`` as UTF-8 CSV with every text cell made spreadsheet-safe
-    (:func:`csaudit.render.spreadsheet.safe_cell`, applied to the distinct risky values)."""
-    safe = []
-    for name, dtype in table.schema.items():
-        column = table[name]
-        if dtype == pl.String:
-            risky = column.filter(column.str.contains(_FORMULA.pattern).fill_null(False)).unique().to_list()
-            if risky:
-                column = column.replace({text: safe_cell(text) for text in risky})
-        safe.append(column)
-    header = {name: safe_cell(name) for name in table.columns}
-    pl.DataFrame(safe).rename(header).write_csv(path, line_terminator="\r\n")
+    (:func:`csaudit.render.spreadsheet.safe_cell`, applied once to each distinct risky text)."""
+    text = [name for name, dtype in table.schema.items() if dtype == pl.String]
+    risky = table.select(
+        pl.col(name).filter(pl.col(name).str.contains(_FORMULA.pattern).fill_null(False)).unique().implode()
+        for name in text
+    ).row(0, named=True) if text else {}
+    safe = table.with_columns(
+        pl.col(name).replace({cell: safe_cell(cell) for cell in cells}) for name, cells in risky.items() if cells
+    )
+    safe.rename({name: safe_cell(name) for name in table.columns}).write_csv(path, line_terminator="\r\n")

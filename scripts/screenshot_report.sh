@@ -6,11 +6,11 @@
 #   scripts/screenshot_report.sh [PNG] [HEIGHT]
 #
 # PNG defaults to report.png in a new temporary folder (its path is printed); HEIGHT is the
-# window height in pixels (default 7000, enough for the whole example report).
+# window height in pixels (default 7000, enough for the whole example report). Chinese and
+# Vietnamese names need a font that has them (Debian: fonts-wqy-microhei or fonts-noto-cjk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python="${PYTHON:-python3}"
-[ -x /work/venv/bin/python ] && [ -z "${PYTHON:-}" ] && python=/work/venv/bin/python
+python="${PYTHON:-python3}"  # PYTHON=path/to/venv/bin/python: one with csaudit's dependencies
 out_dir="$(mktemp -d)"
 png="${1:-$out_dir/report.png}"
 height="${2:-7000}"

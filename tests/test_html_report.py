@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -166,6 +167,7 @@ def test_without_chart_data_the_report_still_renders(run_audit):
 )
 def test_the_example_report_renders_in_chromium(tmp_path):
     png = tmp_path / "report.png"
-    subprocess.run([str(REPO / "scripts" / "screenshot_report.sh"), str(png), "1200"], check=True, timeout=120)
+    env = {**os.environ, "PYTHON": sys.executable}
+    subprocess.run([str(REPO / "scripts" / "screenshot_report.sh"), str(png), "1200"], check=True, timeout=120, env=env)
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 50_000

@@ -11,10 +11,10 @@ import io
 import math
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
-from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
