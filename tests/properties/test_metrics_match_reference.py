@@ -105,7 +105,7 @@ def check_audit(folder, table: Table, items, checked_fields: tuple[str, ...] = (
             assert finding.rows == bad_rows[:5]
 
 
-@settings(PROPERTY_SETTINGS, max_examples=60 * _SCALE)
+@settings(PROPERTY_SETTINGS, max_examples=45 * _SCALE)
 @given(data=st.data())
 def test_every_metric_matches_reference(folder, data):
     table = data.draw(tables(max_rows=8), label="table")
@@ -117,7 +117,7 @@ def test_every_metric_matches_reference(folder, data):
 QUEUE_FIELDS = ("channel", "priority", "created_at", "queued_at", "first_response_at", "abandoned", "abandoned_at", "resolved_at")
 
 
-@settings(PROPERTY_SETTINGS, max_examples=40 * _SCALE)
+@settings(PROPERTY_SETTINGS, max_examples=30 * _SCALE)
 @given(data=st.data())
 def test_queue_and_backlog_metrics_match_reference(folder, data):
     """The metrics that are not per row (waiting count, backlog flow) and the live-queue ones,
@@ -128,7 +128,8 @@ def test_queue_and_backlog_metrics_match_reference(folder, data):
     check_audit(folder, table, items, checked_fields=QUEUE_FIELDS)
 
 
-#: Metrics that need a second table (agent activity, message events, orders): not covered here.
+#: Metrics that need a second table: average_response_time (message events) has its own
+#: property (test_response_time.py); occupancy (agent activity) and the orders metrics have none yet.
 SECOND_TABLE = {"occupancy", "average_response_time"}
 INTERACTION_FAMILIES = {"speed", "accuracy", "accessibility", "efficiency", "satisfaction"}
 
