@@ -19,27 +19,38 @@ happens in one place (:mod:`csaudit.ingest`) whatever the format. Supported:
   names (``via.channel``, ``satisfaction_rating.score``);
 * Parquet, scanned lazily (typed columns become text: timestamps in ISO 8601);
 * standard input (``-``), copied to a temporary file in chunks;
-* several files, or a glob, read as one table (monthly exports).
+* several files, or a glob, read as one table (monthly exports);
+* a folder of Parquet files, or a glob of them, Hive-partitioned (``year=2026/month=01/``) or
+  not, scanned natively by polars as one dataset: the partitions are columns (text, as the
+  folder names write them), and only the columns the audit uses are read;
+* a URL polars reads natively (``s3://``, ``gs://``, ``az://``, ``https://`` …) to a Parquet
+  file, folder or glob, or to a CSV/TSV file, handed to polars as given.
 
 Memory never grows with the file: conversions stream through fixed-size buffers and polars
 scans the result lazily. Temporary files live in one folder per table, removed when the table
 is closed or garbage-collected.
 
 Row numbers (:data:`ROW`) count records from 1, across all the files of a table in the order
-given; :meth:`Table.locate` turns one back into a file and its own row number.
+given (a dataset's files in path order); :meth:`Table.locate` turns one back into a file and
+its own row number (not for a remote dataset, whose files csaudit does not list).
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
 import glob
 import gzip
 import json
+import os
+import re
 import shutil
 import sys
 import tempfile
+import urllib.parse
 import weakref
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator, Sequence
@@ -52,10 +63,27 @@ ROW = "_row"
 CHUNK = 1 << 20
 HEAD = 65536
 STDIN = "-"
+PARQUET_MAGIC = b"PAR1"
+#: URL schemes polars reads natively (object stores, HTTP, Hugging Face).
+URL_SCHEMES = ("s3", "s3a", "gs", "gcs", "gcp", "az", "azure", "abfs", "abfss", "adl", "http", "https", "hf")
+_URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):/+(?P<rest>.*)", re.DOTALL)
+#: What a URL is read as, by the end of its path.
+URL_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+URL_TEXT_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 
 #: Keys under which JSON exports put their list of records, looked for first.
 RECORD_KEYS = ("tickets", "conversations", "incidents", "records", "result", "results", "data", "items", "calls")
 EXCEL_EPOCH_PREFIXES = ("1899-12-31 ", "1899-12-30 ")
+
+#: Decompression limits (zip, gzip and zstd "bombs"). A real export compresses 5-20 times, a very
+#: repetitive one perhaps 100 times; a 10M-row export is a few GB. Output beyond RATIO_FLOOR
+#: that is more than MAX_RATIO times the compressed file is a bomb, and no export decompresses
+#: beyond MAX_DECOMPRESSED. Setting LIMIT_VARIABLE (a size such as ``200GB``, or ``none``)
+#: replaces both with that one limit, for a genuinely huge file.
+MAX_RATIO = 1000
+RATIO_FLOOR = 1 << 30
+MAX_DECOMPRESSED = 64 << 30
+LIMIT_VARIABLE = "CSAUDIT_MAX_DECOMPRESSED"
 
 
 @dataclass
@@ -72,10 +100,20 @@ class Part:
     rows: int | None = None  # records, known when several files are read as one
     first_row: int = 1  # table row number of this file's first record
     asked_encoding: str | None = None  # given with --encoding
+    dataset: bool = False  # several Parquet files scanned by polars as one
+    files: list[tuple[str, int]] = field(default_factory=list)  # a local dataset's files and their rows
+    partitions: list[str] = field(default_factory=list)  # a dataset's Hive partition columns
+    lacking: dict[str, list[str]] = field(default_factory=dict)  # a dataset's files → columns others have
 
     def describe(self) -> str:
-        """``CSV (tab-separated), UTF-16 (BOM), gzip``."""
+        """``CSV (tab-separated), UTF-16 (BOM), gzip``; ``PARQUET dataset of 12 files, partitioned by year, month``."""
         bits = [self.format.upper() if self.format != "excel" else "Excel"]
+        if self.files:
+            bits[0] += f" dataset of {len(self.files):,} file{'s' if len(self.files) != 1 else ''}"
+        elif self.dataset:
+            bits[0] += " dataset"
+        if self.partitions:
+            bits[0] += ", partitioned by " + ", ".join(self.partitions)
         if self.format == "csv" and self.separator and self.separator != ",":
             bits[0] += " (" + {"\t": "tab", ";": "semicolon", "|": "pipe"}.get(self.separator, repr(self.separator)) + "-separated)"
         if self.sheet:
@@ -109,23 +147,34 @@ class Table:
         encodings = sorted({p.encoding for p in self.parts if p.encoding})
         return ", ".join(encodings) or "n/a (binary format)"
 
-    def locate(self, row: int) -> tuple[Part, int]:
+    def files(self) -> list[tuple[str, int]]:
+        """Every file of the table and the table row of its first record, in table order (a
+        local dataset's files one by one; a remote one as one)."""
+        found: list[tuple[str, int]] = []
+        for part in self.parts:
+            first = part.first_row
+            for name, rows in part.files or [(part.name, 0)]:
+                found.append((name, first))
+                first += rows
+        return found
+
+    def locate(self, row: int) -> tuple[str, int]:
         """The file holding table row ``row`` and the row's number within that file."""
-        part = self.parts[0]
-        for candidate in self.parts:
-            if candidate.first_row <= row:
-                part = candidate
-        return part, row - part.first_row + 1
+        name, first = self.parts[0].name, 1
+        for candidate, start in self.files():
+            if start <= row:
+                name, first = candidate, start
+        return name, row - first + 1
 
     def describe_rows(self, rows: Sequence[int]) -> str:
-        """For a table of several files: where the given rows are (`` — rows 32, 33 are
-        feb.csv rows 1, 2``); empty for a single file."""
-        if len(self.parts) < 2 or not rows:
+        """For a table of several files: where the given rows are (`` (rows across files:
+        feb.csv 32→1, 33→2)``); empty for a single file."""
+        if len(self.files()) < 2 or not rows:
             return ""
         by_file: dict[str, list[str]] = {}
         for row in rows:
-            part, own = self.locate(row)
-            by_file.setdefault(part.name, []).append(f"{row}→{own}")
+            name, own = self.locate(row)
+            by_file.setdefault(name, []).append(f"{row}→{own}")
         return " (rows across files: " + "; ".join(f"{name} {', '.join(r)}" for name, r in by_file.items()) + ")"
 
     def close(self) -> None:
@@ -134,25 +183,94 @@ class Table:
             self._cleanup()
 
 
-def expand_inputs(inputs: str | Path | Sequence[str | Path]) -> list[str]:
-    """The files named by ``inputs``: paths, globs (``exports/2024-*.csv``) or ``-``."""
+@dataclass
+class Input:
+    """One input as the user named it."""
+
+    name: str  # a path, ``-``, a URL, or the folder or glob of a dataset
+    kind: str = "file"  # file, stdin, url, dataset
+    files: list[str] = field(default_factory=list)  # a dataset's Parquet files, in path order
+
+
+def expand_inputs(inputs: str | Path | Sequence[str | Path]) -> list[Input]:
+    """What ``inputs`` name: files, globs (``exports/2024-*.csv``), ``-``, URLs, and Parquet
+    datasets (a folder, a glob matching folders, or a glob matching several Parquet files)."""
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
-    names: list[str] = []
+    found: list[Input] = []
     for given in inputs:
         text = str(given)
-        if text == STDIN or Path(text).exists() or not any(c in text for c in "*?["):
-            names.append(text)
-            continue
-        matches = sorted(glob.glob(text, recursive=True))
-        if not matches:
-            raise InputError(f"{text}: no file matches this pattern")
-        names.extend(matches)
-    if not names:
+        url = as_url(text)
+        if text == STDIN:
+            found.append(Input(text, "stdin"))
+        elif url is not None:
+            found.append(Input(url, "url"))
+        elif Path(text).is_dir():
+            found.append(Input(text, "dataset", _dataset_files([text], text)))
+        elif Path(text).exists() or not any(c in text for c in "*?["):
+            found.append(Input(text))
+        else:
+            matches = sorted(glob.glob(text, recursive=True))
+            if not matches:
+                raise InputError(f"{text}: no file matches this pattern")
+            found.extend(_matched(text, matches))
+    if not found:
         raise InputError("no export file given")
-    if names.count(STDIN) > 1:
+    if sum(i.kind == "stdin" for i in found) > 1:
         raise InputError("standard input (-) can be read only once")
-    return names
+    return found
+
+
+def as_url(text: str) -> str | None:
+    """``text`` as a URL polars reads itself (``s3://bucket/exports/``), else None. A URL that
+    went through ``pathlib.Path`` (``s3:/bucket/exports``) gets its ``//`` back."""
+    match = _URL.fullmatch(text)
+    if match is None or match["scheme"].lower() not in URL_SCHEMES:
+        return None
+    return f"{match['scheme']}://{match['rest']}"
+
+
+def _matched(pattern: str, matches: list[str]) -> list[Input]:
+    """A glob's matches: a dataset when it matches folders or only Parquet files (several),
+    else the files one by one."""
+    if any(Path(m).is_dir() for m in matches):
+        return [Input(pattern, "dataset", _dataset_files(matches, pattern))]
+    if len(matches) > 1 and all(_is_parquet(m) for m in matches):
+        return [Input(pattern, "dataset", matches)]
+    return [Input(m) for m in matches]
+
+
+def _dataset_files(roots: list[str], name: str) -> list[str]:
+    """The Parquet files of a dataset, in path order: files under the folders (at any depth),
+    without hidden ones (``.crc``, ``_SUCCESS``, ``_delta_log/``) as Spark and Hive write them."""
+    files: list[str] = []
+    for root in roots:
+        if not Path(root).is_dir():
+            files.append(root)
+            continue
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = [d for d in subfolders if not d.startswith((".", "_"))]
+            files += [os.path.join(folder, n) for n in names if not n.startswith((".", "_"))]
+    files = sorted(dict.fromkeys(files))
+    if not files:
+        raise InputError(f"{name}: the folder holds no files; give the export file, or a folder of Parquet files")
+    others = [f for f in files if not _is_parquet(f)]
+    if others:
+        more = f" and {len(others) - 1:,} more" if len(others) > 1 else ""
+        raise InputError(
+            f"{name}: a folder is read as a Parquet dataset, but {others[0]}{more} "
+            f"{'is' if len(others) == 1 else 'are'} not Parquet; give the export files themselves, "
+            f"or a glob that matches only them (e.g. '{name.rstrip('/')}/*.csv' or '{name.rstrip('/')}/**/*.parquet')"
+        )
+    return files
+
+
+def _is_parquet(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == PARQUET_MAGIC
+    except OSError:
+        return False
 
 
 def read_table(
@@ -172,18 +290,24 @@ def read_table(
             encoding = codecs.lookup(encoding).name
         except LookupError:
             raise InputError(f"--encoding {encoding!r}: not an encoding Python knows (e.g. utf-8, utf-16, cp1252, latin-1)") from None
-    names = expand_inputs(inputs)
+    given = expand_inputs(inputs)
     workdir = Path(tempfile.mkdtemp(prefix="csaudit-"))
     try:
         frames, parts, headers = [], [], []
-        for index, name in enumerate(names):
-            part = Part(name="<stdin>" if name == STDIN else name)
-            frame = _read_one(name, part, workdir / f"part{index}", sheet=sheet, encoding=encoding)
+        for index, one in enumerate(given):
+            part = Part(name="<stdin>" if one.kind == "stdin" else one.name)
+            if one.kind == "dataset":
+                frame = _read_dataset(one.files, part)
+            elif one.kind == "url":
+                frame = _read_url(one.name, part, encoding)
+            else:
+                frame = _read_one(one.name, part, workdir / f"part{index}", sheet=sheet, encoding=encoding)
             part_headers = list(frame.collect_schema().names())
             frames.append(frame)
             parts.append(part)
             headers.append(part_headers)
         table = _combine(frames, parts, headers)
+        table.notes += [note for part in parts for note in _dataset_notes(part, table)]
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
@@ -244,8 +368,6 @@ def _read_one(name: str, part: Part, work: Path, *, sheet: str | None, encoding:
         path = Path(name)
         if not path.exists():
             raise InputError(f"{name}: no such file")
-        if path.is_dir():
-            raise InputError(f"{name}: is a folder; give the export file")
     path = _decompress(path, part, work)
     head = _head(path, part)
     if head.startswith(b"PAR1"):
@@ -268,8 +390,8 @@ def _read_one(name: str, part: Part, work: Path, *, sheet: str | None, encoding:
     return scan_text(text_path, part.separator)
 
 
-def scan_text(path: Path, separator: str) -> pl.LazyFrame:
-    """A UTF-8 CSV file as text columns (the fast path: polars reads the file itself)."""
+def scan_text(path: Path | str, separator: str) -> pl.LazyFrame:
+    """A UTF-8 CSV file (or URL) as text columns (the fast path: polars reads the file itself)."""
     return pl.scan_csv(
         path,
         separator=separator,
@@ -290,30 +412,104 @@ def _head(path: Path, part: Part) -> bytes:
 
 def _decompress(path: Path, part: Part, work: Path) -> Path:
     """gzip, zstd and single-member zip archives, to a temporary file (nested ones too)."""
+    budget: _Budget | None = None
     for depth in range(3):
         head = _head(path, part)
         target = work / f"decompressed{depth}"
         if head.startswith(b"\x1f\x8b"):
-            part.compression = "gzip"
-            _copy_stream(lambda: gzip.open(path, "rb"), target, part)
+            opener, part.compression = (lambda: gzip.open(path, "rb")), "gzip"
         elif head.startswith(b"\x28\xb5\x2f\xfd"):
-            part.compression = "zstd"
-            _copy_stream(lambda: _zstd_reader(path), target, part)
+            opener, part.compression = (lambda: _zstd_reader(path)), "zstd"
         elif head.startswith(b"PK\x03\x04") and not _is_workbook(path):
             member = _zip_member(path, part)
-            part.compression = "zip"
-            _copy_stream(lambda: zipfile.ZipFile(path).open(member), target, part)
+            opener, part.compression = (lambda: zipfile.ZipFile(path).open(member)), "zip"
         else:
             return path
+        # Nested layers are measured against the file the user gave.
+        budget = budget or _Budget.for_file(path.stat().st_size)
+        _copy_stream(opener, target, part, budget)
         path = target
     return path
 
 
-def _copy_stream(opener, target: Path, part: Part) -> None:
+@dataclass(frozen=True)
+class _Budget:
+    """How far one compressed input may expand (see :data:`MAX_RATIO`)."""
+
+    compressed: int  # bytes of the file as given
+    limit: int | None  # bytes of output at most (None: no limit)
+    ratio: int | None  # output ÷ compressed at most, past RATIO_FLOOR (None: not checked)
+
+    @classmethod
+    def for_file(cls, compressed: int) -> _Budget:
+        given = os.environ.get(LIMIT_VARIABLE, "").strip()
+        if not given:
+            return cls(compressed, MAX_DECOMPRESSED, MAX_RATIO)
+        return cls(compressed, _parse_size(given), None)
+
+    def check(self, written: int, part: Part) -> None:
+        way_out = (
+            f"If the export really is this large, set {LIMIT_VARIABLE} to a larger size "
+            f"(e.g. {LIMIT_VARIABLE}=200GB, or {LIMIT_VARIABLE}=none for no limit), or decompress it yourself"
+        )
+        if self.limit is not None and written > self.limit:
+            raise InputError(
+                f"{part.name}: decompresses to more than {_size(self.limit)}, the limit on a decompressed export; "
+                "csaudit stopped. " + way_out
+            )
+        if self.ratio is not None and written > RATIO_FLOOR and written > self.ratio * max(self.compressed, 1):
+            raise InputError(
+                f"{part.name}: {_size(self.compressed)} decompresses to more than {_size(written)} "
+                f"(over {self.ratio:,} times its size): that is a decompression bomb, not an export; "
+                "csaudit stopped. " + way_out
+            )
+
+
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
+               "t": 10**12, "tb": 10**12, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
+
+
+def _parse_size(text: str) -> int | None:
+    """``200GB``, ``1.5 TiB``, ``5000000`` → bytes; ``none`` (or ``0``, ``off``) → None."""
+    if text.lower() in ("none", "off", "unlimited", "0"):
+        return None
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]*)", text.lower())
+    if match is None or match.group(2) not in _SIZE_UNITS:
+        raise InputError(
+            f"{LIMIT_VARIABLE}={text!r}: not a size; give e.g. 200GB, 500MB, 1TiB, a number of bytes, or none"
+        )
+    return int(float(match.group(1)) * _SIZE_UNITS[match.group(2)])
+
+
+def _size(count: int) -> str:
+    """Bytes for a message: ``1.1 GB``, ``812 kB``, ``95 bytes``."""
+    for unit, scale in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if count >= scale:
+            return f"{count / scale:,.1f} {unit}".replace(".0 ", " ")
+    return f"{count:,} bytes"
+
+
+def _decompression_errors() -> tuple[type[BaseException], ...]:
+    """What damaged compressed data raises: zlib's and zstandard's own errors too."""
+    import zstandard
+
+    return (OSError, EOFError, zipfile.BadZipFile, ValueError, zlib.error, zstandard.ZstdError)
+
+
+def _copy_stream(opener, target: Path, part: Part, budget: _Budget) -> None:
+    written = 0
     try:
         with opener() as source, target.open("wb") as out:
-            shutil.copyfileobj(source, out, CHUNK)
-    except (OSError, EOFError, zipfile.BadZipFile, ValueError) as exc:
+            while chunk := source.read(CHUNK):
+                written += len(chunk)
+                budget.check(written, part)
+                out.write(chunk)
+    except _decompression_errors() as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            raise InputError(
+                f"{part.name}: no space left in {target.parent.parent} for its decompressed copy "
+                f"({_size(written)} written); free some, or set TMPDIR to a larger disk"
+            ) from None
         raise InputError(f"{part.name}: the compressed data is damaged or cut short ({exc})") from None
 
 
@@ -638,6 +834,137 @@ def _as_text(column: pl.Expr, name: str, dtype: pl.DataType) -> list[pl.Expr]:
     return [text.alias(name)]
 
 
+def _read_dataset(files: list[str], part: Part) -> pl.LazyFrame:
+    """Local Parquet files scanned by polars as one dataset, ``key=value`` folders as text
+    columns. Each file's schema and row count come from its metadata (nothing else is read
+    here); files may lack columns others have (empty there), not disagree on a column's type."""
+    part.format, part.encoding, part.dataset = "parquet", None, True
+    keys = [_partition_keys(f) for f in files]
+    for other, its in zip(files, keys):
+        if its != keys[0]:
+            raise InputError(
+                f"{part.name}: the files are not partitioned alike: {files[0]} is under "
+                f"{_describe_keys(keys[0])} but {other} under {_describe_keys(its)}; give the files of one layout"
+            )
+    columns: dict[str, tuple[pl.DataType, str]] = {}
+    schemas = []
+    for file in files:
+        try:
+            scan = pl.scan_parquet(file)
+            schema = scan.collect_schema()
+            rows = scan.select(pl.len()).collect().item()
+        except Exception as exc:  # polars raises several types for unreadable input
+            raise InputError(f"{file}: cannot be read as Parquet: {_first_line(exc)}") from None
+        schemas.append(schema)
+        part.files.append((file, rows))
+        for name, dtype in schema.items():
+            if name in keys[0]:
+                continue  # the folder's value is the column's (polars' rule)
+            seen, where = columns.setdefault(name, (dtype, file))
+            if seen != dtype:
+                raise InputError(
+                    f"{part.name}: column {name!r} is {seen} in {where} but {dtype} in {file}; a dataset is read "
+                    "with one type per column. Give the files as separate arguments to read each on its own"
+                )
+    part.partitions, part.rows = keys[0], sum(rows for _, rows in part.files)
+    frame = pl.scan_parquet(
+        files,
+        schema={name: dtype for name, (dtype, _) in columns.items()},
+        missing_columns="insert",
+        hive_partitioning=bool(keys[0]),
+        hive_schema={key: pl.String for key in keys[0]} or None,
+    )
+    try:
+        schema = frame.collect_schema()
+    except Exception as exc:  # polars raises several types for unreadable input
+        raise InputError(f"{part.name}: cannot be read as one Parquet dataset: {_first_line(exc)}") from None
+    part.lacking = {f: [c for c in columns if c not in s] for f, s in zip(files, schemas) if set(columns) - set(s)}
+    return _text_columns(frame, schema)
+
+
+def _text_columns(frame: pl.LazyFrame, schema: pl.Schema) -> pl.LazyFrame:
+    """Every column of a typed frame as text (:func:`_as_text`)."""
+    return frame.select([expr for name, dtype in schema.items() for expr in _as_text(pl.col(name), name, dtype)])
+
+
+def _partition_keys(path: str) -> list[str]:
+    """The Hive partition keys of a file's folders (``year=2026/month=01/`` → year, month)."""
+    folders = Path(path).parent.parts
+    return [folder.split("=", 1)[0] for folder in folders if "=" in folder and not folder.startswith("=")]
+
+
+def _describe_keys(keys: list[str]) -> str:
+    return "/".join(f"{k}=…" for k in keys) if keys else "no key=value folders"
+
+
+def _dataset_notes(part: Part, table: Table) -> list[str]:
+    """What a table says about a dataset read natively: its files, partitions and row numbers."""
+    if not part.dataset:
+        return []
+    if not part.files:
+        return [
+            f"{part.name}: read by polars as one dataset (partition folders key=value are columns); rows are "
+            "numbered across its files in the order polars lists them"
+        ]
+    first = dict(table.files())
+    ranges = [
+        f"{name} row {first[name]:,}" if rows == 1 else f"{name} rows {first[name]:,}–{first[name] + rows - 1:,}"
+        for name, rows in part.files
+        if rows
+    ]
+    if len(ranges) > 6:
+        ranges = ranges[:3] + [f"… {len(ranges) - 5:,} more files …"] + ranges[-2:]
+    notes = [
+        f"{part.name}: {len(part.files):,} Parquet file{'s' if len(part.files) != 1 else ''} read as one dataset"
+        + (f", partition columns {', '.join(part.partitions)} (from the folder names)" if part.partitions else "")
+        + "; rows are numbered across the files in path order: " + ", ".join(ranges)
+    ]
+    if part.lacking:
+        notes.append(
+            f"{part.name}: the files do not have the same columns (missing cells are empty): "
+            + "; ".join(f"{f} lacks " + ", ".join(repr(c) for c in cs) for f, cs in list(part.lacking.items())[:10])
+            + (f"; and {len(part.lacking) - 10:,} more files" if len(part.lacking) > 10 else "")
+        )
+    return notes
+
+
+def _read_url(url: str, part: Part, encoding: str | None) -> pl.LazyFrame:
+    """A URL handed to polars as given: Parquet (a file, or a folder or glob as a dataset, Hive
+    partitions read by polars) or CSV/TSV. Credentials come from polars' usual environment
+    (``AWS_*``, ``GOOGLE_*``, ``AZURE_*`` …)."""
+    part.path = None
+    split = urllib.parse.urlsplit(url)
+    where = split.path.lower()
+    if split.scheme.lower() not in ("http", "https") and not where.endswith(("/", *URL_PARQUET_SUFFIXES, *URL_TEXT_SUFFIXES)):
+        if not any(c in where for c in "*?["):
+            # A bucket prefix without an extension is a folder (its "/" lost, e.g. through pathlib).
+            url, where = url + "/", where + "/"
+            part.name = url
+    suffix = next((s for s in URL_TEXT_SUFFIXES if where.endswith(s)), None)
+    if encoding is not None and encoding not in ("utf-8", "utf-8-sig"):
+        raise InputError(f"{url}: --encoding {encoding}: a URL is read by polars as UTF-8; download the file to read it as {encoding}")
+    if suffix is not None:
+        part.format, part.separator = "csv", URL_TEXT_SUFFIXES[suffix]
+        frame, kind = scan_text(url, part.separator), "CSV"
+    elif where.endswith(URL_PARQUET_SUFFIXES) or where.endswith("/") or any(c in where for c in "*?["):
+        part.format, part.encoding, kind = "parquet", None, "Parquet"
+        part.dataset = where.endswith("/") or any(c in where for c in "*?[")
+        frame = pl.scan_parquet(url, hive_partitioning=True if part.dataset else None)
+    else:
+        raise InputError(
+            f"{url}: a URL is read by polars directly, as Parquet (a file ending in "
+            + ", ".join(URL_PARQUET_SUFFIXES) + ", or a folder ending in / or a glob of them) or as CSV/TSV (ending in "
+            + ", ".join(URL_TEXT_SUFFIXES) + "); download other files (JSON, Excel, compressed) and give the local file"
+        )
+    try:
+        schema = frame.collect_schema()
+    except Exception as exc:  # polars raises several types (network, credentials, format)
+        raise InputError(f"{url}: cannot be read as {kind}: {_first_line(exc)}") from None
+    if kind == "CSV":
+        return frame
+    return _text_columns(frame, schema)
+
+
 def _read_excel(path: Path, part: Part, sheet: str | None) -> pl.LazyFrame:
     import fastexcel
 
@@ -718,4 +1045,4 @@ def find_invalid_utf8(path: Path, name: str) -> str | None:
     return None
 
 
-__all__ = ["ROW", "Part", "Table", "read_table", "expand_inputs", "describe_read_error", "scan_text", "find_invalid_utf8"]
+__all__ = ["ROW", "Input", "Part", "Table", "read_table", "expand_inputs", "as_url", "describe_read_error", "scan_text", "find_invalid_utf8"]

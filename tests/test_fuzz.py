@@ -16,11 +16,11 @@ import gzip
 import io
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
 import zipfile
-import zlib
 from pathlib import Path
 
 import polars as pl
@@ -28,7 +28,9 @@ import pytest
 import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from csaudit.cli import app
 from csaudit.engine import audit
 from csaudit.errors import CsauditError, ProfileError
 from csaudit.profile.loader import MAX_PROFILE_BYTES, MAX_STANDARDS, load_profile, parse_profile
@@ -70,10 +72,9 @@ ROWS = [
 VALID_CSV = (HEADER + "\n" + "\n".join(ROWS) + "\n").encode()
 
 
-#: Exceptions of reader bugs already pinned by the xfail tests below
-#: (test_damaged_compressed_data_is_a_clean_error): counted as known so that the random cases
-#: keep looking for new bugs. Remove one when its bug is fixed (its xfail test then XPASSes).
-KNOWN_READER_BUGS = (zlib.error, zstandard.ZstdError)
+#: Exceptions of reader bugs already pinned by xfail tests: counted as known so that the random
+#: cases keep looking for new bugs. Remove one when its bug is fixed (its xfail test then XPASSes).
+KNOWN_READER_BUGS: tuple[type[BaseException], ...] = ()
 
 
 def outcome(path: Path) -> str:
@@ -201,18 +202,107 @@ def _damaged(name: str) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KNOWN_READER_BUGS,
-    reason="csaudit/readers.py _copy_stream catches OSError, EOFError, BadZipFile and ValueError, "
-    "but damaged deflate data raises zlib.error and damaged zstd data zstandard.ZstdError: a traceback",
-)
 @pytest.mark.parametrize("name", ["csv.gz", "zip", "csv.zst"])
 def test_damaged_compressed_data_is_a_clean_error(folder, name):
+    """Damaged deflate data raises zlib.error and damaged zstd data zstandard.ZstdError inside
+    the decompressor: both are reported as damage, naming the file."""
     path = folder / f"damaged.{name}"
     path.write_bytes(_damaged(name))
-    with pytest.raises(CsauditError, match="damaged"):
+    with pytest.raises(CsauditError, match=rf"^{path}: the compressed data is damaged or cut short \(.+\)$"):
         audit(PROFILE, path)
+
+
+def test_damaged_compressed_data_through_the_cli(folder):
+    path = folder / "damaged-cli.csv.zst"
+    path.write_bytes(_damaged("csv.zst"))
+    (folder / "fuzz.yaml").write_text(PROFILE_TEXT)
+    result = CliRunner().invoke(app, ["check", str(path), "-p", str(folder / "fuzz.yaml")])
+    assert result.exit_code == 2 and result.stdout == "", result.output
+    assert result.stderr.startswith(f"error: {path}: the compressed data is damaged or cut short")
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+# -- decompression bombs: limits checked with small limits, to stay fast ---------------------------
+
+#: 4 MB of one repeated row: gzip makes it about 1,000 times smaller, zstd far more.
+REPEATED = (HEADER + "\n").encode() + (ROWS[0] + "\n").encode() * 40_000
+
+
+def _bombs() -> dict[str, bytes]:
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export.csv", REPEATED)
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export.csv.gz", gzip.compress(REPEATED))
+    return {
+        "csv.gz": gzip.compress(REPEATED, 9),
+        "csv.zst": zstandard.ZstdCompressor(level=19).compress(REPEATED),
+        "zip": zipped.getvalue(),
+        "gz.zip": inner.getvalue(),  # nested: measured against the file given, not each layer
+    }
+
+
+BOMBS = _bombs()
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    """The ratio limit from 64 kB of output on, at 100 times; no export beyond 8 MB."""
+    monkeypatch.setattr("csaudit.readers.RATIO_FLOOR", 64_000)
+    monkeypatch.setattr("csaudit.readers.MAX_RATIO", 100)
+    monkeypatch.setattr("csaudit.readers.MAX_DECOMPRESSED", 8_000_000)
+    monkeypatch.delenv("CSAUDIT_MAX_DECOMPRESSED", raising=False)
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_decompression_bombs_are_stopped(folder, small_limits, name):
+    data = BOMBS[name]
+    assert len(REPEATED) > 100 * len(data) and len(REPEATED) > 64_000
+    path = folder / f"bomb.{name}"
+    path.write_bytes(data)
+    with pytest.raises(CsauditError) as caught:
+        audit(PROFILE, path)
+    message = str(caught.value)
+    assert re.match(rf"{path}: [\d.]+ (kB|bytes) decompresses to more than [\d.]+ MB \(over 100 times", message), message
+    assert "(over 100 times its size): that is a decompression bomb" in message
+    assert "set CSAUDIT_MAX_DECOMPRESSED to a larger size" in message and "=none for no limit" in message
+
+
+def test_decompression_limit_through_the_cli_and_the_way_out(folder, small_limits, monkeypatch):
+    path = folder / "big.csv.gz"
+    path.write_bytes(BOMBS["csv.gz"])
+    (folder / "fuzz.yaml").write_text(PROFILE_TEXT)
+    args = ["check", str(path), "-p", str(folder / "fuzz.yaml"), "--format", "json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "decompression bomb" in result.stderr, result.output
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+    # A user with a genuinely large file sets the variable: that size is then the only limit.
+    result = CliRunner().invoke(app, args, env={"CSAUDIT_MAX_DECOMPRESSED": "5MB"})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["input"]["rows"] == 40_000
+    for limit in ("4MB", "4000000", "3.8 MiB"):  # all under the 4,000,114 bytes decompressed
+        result = CliRunner().invoke(app, args, env={"CSAUDIT_MAX_DECOMPRESSED": limit})
+        assert result.exit_code == 2, limit
+        assert "decompresses to more than 4 MB, the limit on a decompressed export" in result.stderr
+    result = CliRunner().invoke(app, args, env={"CSAUDIT_MAX_DECOMPRESSED": "none"})
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, args, env={"CSAUDIT_MAX_DECOMPRESSED": "lots"})
+    assert result.exit_code == 2
+    assert result.stderr == "error: CSAUDIT_MAX_DECOMPRESSED='lots': not a size; give e.g. 200GB, 500MB, 1TiB, a number of bytes, or none\n"
+
+
+def test_absolute_decompression_limit(folder, small_limits, monkeypatch):
+    """An ordinary ratio, but more output than any export: refused at the limit."""
+    monkeypatch.setattr("csaudit.readers.MAX_RATIO", 10_000)
+    monkeypatch.setattr("csaudit.readers.MAX_DECOMPRESSED", 1_000_000)
+    path = folder / "large.csv.gz"
+    path.write_bytes(BOMBS["csv.gz"])
+    with pytest.raises(CsauditError, match=rf"^{path}: decompresses to more than 1 MB, the limit on a decompressed export; csaudit stopped"):
+        audit(PROFILE, path)
+    # Under the limits, the same file is audited (the limits are not off by a chunk).
+    monkeypatch.setattr("csaudit.readers.MAX_DECOMPRESSED", len(REPEATED))
+    assert audit(PROFILE, path).input_rows == 40_000
 
 
 # -- the profile loader, in process -------------------------------------------------------------
