@@ -36,7 +36,7 @@ IMPORT_POLARS = time.perf_counter() - _t
 _t = time.perf_counter()
 import csaudit.cli  # noqa: E402,F401
 import csaudit.render  # noqa: E402,F401
-from csaudit import engine, ingest  # noqa: E402
+from csaudit import engine, ingest, tables  # noqa: E402
 from csaudit.profile.loader import load_profile  # noqa: E402
 
 IMPORT_CSAUDIT = time.perf_counter() - _t
@@ -67,7 +67,7 @@ def timed(label: str, fn, runs: int = 3):
 def capture(profile, path, frame_hook=None):
     """The query list the engine would pass to collect_all, and its Export."""
     captured = {}
-    original_open, original_collect = engine.open_export, engine._collect
+    original_open, original_collect = tables.open_export, engine._collect
 
     def open_export(*args, **kwargs):
         export = original_open(*args, **kwargs)
@@ -79,13 +79,13 @@ def capture(profile, path, frame_hook=None):
         captured["queries"], captured["export"] = queries, export
         raise _Captured
 
-    engine.open_export, engine._collect = open_export, collect
+    tables.open_export, engine._collect = open_export, collect
     try:
         engine.audit(profile, path)
     except _Captured:
         pass
     finally:
-        engine.open_export, engine._collect = original_open, original_collect
+        tables.open_export, engine._collect = original_open, original_collect
     return captured["queries"], captured["export"]
 
 

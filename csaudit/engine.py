@@ -134,7 +134,7 @@ def audit(
     check_list = list(checks.values())
     quality = export.frame.select(
         [pl.len().alias("rows")]
-        + [expr for i, check in enumerate(check_list) for expr in _check_exprs(i, check)]
+        + [expr for i, check in enumerate(check_list) for expr in _check_exprs(i, check, export)]
     )
     duplicates = [_duplicate_ids(export.frame, attached.id_field)] if attached.id_field in present else []
     extra_queries = extras.queries()
@@ -151,7 +151,10 @@ def audit(
     rows = quality_row["rows"][0]
     if rows == 0:
         raise InputError(f"{export.path}: the file has a header but no rows; there is nothing to audit")
-    labels = {f: dict(zip(df[f].to_list(), df["label"].to_list())) for f, df in zip(grouped, label_frames)}
+    labels = {
+        f: {key: label for key, label in zip(df[f].to_list(), df["label"].to_list()) if label is not None}
+        for f, df in zip(grouped, label_frames)
+    }
 
     for item in planned:
         if item.index is not None:
@@ -230,13 +233,12 @@ def _wanted_fields(profile: Profile) -> set[str]:
     return wanted
 
 
-def _check_exprs(i: int, check: Check) -> Iterable[pl.Expr]:
+def _check_exprs(i: int, check: Check, export: Export) -> Iterable[pl.Expr]:
     hit = check.expr.fill_null(False)
-    # The example is the offending text where the cell did not parse, else the parsed value.
     # The positions of the first hits are found once; rows and examples (the cells as the
-    # export wrote them) are gathered there.
+    # export wrote them, Export.cell_text) are gathered there.
     first = hit.arg_true().head(FINDING_ROWS)
-    example = pl.col(raw_column(check.fields[-1])).gather(first.head(FINDING_EXAMPLES))
+    example = export.cell_text(check.fields[-1], first.head(FINDING_EXAMPLES))
     yield hit.cast(pl.Int64).sum().alias(f"c{i}")
     yield pl.col(ROW).gather(first).implode().alias(f"r{i}")
     yield example.implode().alias(f"e{i}")

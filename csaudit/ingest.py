@@ -114,6 +114,9 @@ class Export:
     rolled_up: bool = False
     #: IANA time zone timestamps without an offset are read in (None: UTC).
     timezone: str | None = None
+    #: Typed fields whose raw column keeps the cell's text only where it did not parse (the
+    #: others are null there, and shown re-formatted by :meth:`cell_text`): field → type.
+    lean: dict[str, FieldType] = field(default_factory=dict)
 
     @property
     def present(self) -> frozenset[str]:
@@ -122,6 +125,24 @@ class Export:
     def describe_rows(self, rows: list[int]) -> str:
         """Where rows are, for exports read from several files (else "")."""
         return self.table.describe_rows(rows) if self.table else ""
+
+    def cell_text(self, name: str, at: pl.Expr | None = None) -> pl.Expr:
+        """The text of field ``name``'s cells (at positions ``at``, else every row): as the
+        export wrote them, or for a lean field's readable cells, its value written back in
+        the column's own layout (a timestamp in the zone it was read in)."""
+        raw = pl.col(raw_column(name))
+        kind = self.lean.get(name)
+        if kind is None:
+            return raw if at is None else raw.gather(at)
+        value = pl.col(name) if at is None else pl.col(name).gather(at)
+        if kind is FieldType.TIMESTAMP:
+            text = _timestamp_text(value, self.timestamp_formats.get(name, ""), self.timezone)
+        elif kind is FieldType.BOOL:
+            text = pl.when(value).then(pl.lit("true")).when(~value).then(pl.lit("false"))
+        else:
+            whole = value.is_finite() & (value == value.round(0)) & (value.abs() < 2**53)
+            text = pl.when(whole).then(value.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(value.cast(pl.String))
+        return pl.coalesce(raw if at is None else raw.gather(at), text)
 
     def close(self) -> None:
         """Remove temporary files (conversions); also done when the export is collected."""
@@ -136,6 +157,7 @@ def open_export(
     fields: dict[str, Field] = FIELDS,
     read: ReadOptions | None = None,
     timezone: str | None = None,
+    lean: bool = False,
 ) -> Export:
     """Prepare ``path`` (a file, ``-`` for standard input, a glob, or a list of them) for
     auditing.
@@ -145,18 +167,21 @@ def open_export(
     interaction fields unless another kind of table is read); ``read`` the source, mapping
     file, sheet and encoding options; ``timezone`` the IANA zone timestamps without an offset
     are read in (None: UTC; a local time that does not exist there is a finding, an ambiguous
-    one is its first occurrence). Raises :class:`InputError` for anything a user must fix.
+    one is its first occurrence). With ``lean``, the raw column of a plainly read number,
+    flag or timestamp keeps only the text that did not parse (:attr:`Export.lean`): the
+    audit's cached frame then holds no second copy of every typed cell. Raises
+    :class:`InputError` for anything a user must fix.
     """
     read = read or ReadOptions()
     table = read_table(path, sheet=read.sheet, encoding=read.encoding)
     try:
-        return _prepare(table, mapping, wanted, fields, read, timezone)
+        return _prepare(table, mapping, wanted, fields, read, timezone, lean)
     except BaseException:
         table.close()  # the temporary files go with the error, not with its traceback
         raise
 
 
-def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone: str | None) -> Export:
+def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone: str | None, lean: bool = False) -> Export:
     """The body of :func:`open_export` once the table is read."""
     first = table.parts[0]
     try:
@@ -183,7 +208,7 @@ def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone:
     if not specs and not mapping and source is None and not canonical:
         raise InputError(_unrecognised(table.name, headers))
     records = _exclude(table, source, headers, export)
-    builder = _FieldParser(export, sample, source)
+    builder = _FieldParser(export, sample, source, lean)
     if source is not None and source.events is not None:
         frame = _roll_up(export, builder, records, source, specs, fields, headers)
     else:
@@ -407,8 +432,8 @@ def _clean(text: pl.Expr) -> pl.Expr:
 class _FieldParser:
     """Builds each field's parsed and raw expressions, recording formats and checks."""
 
-    def __init__(self, export: Export, sample: pl.DataFrame, source: Source | None):
-        self.export, self.sample, self.source = export, sample, source
+    def __init__(self, export: Export, sample: pl.DataFrame, source: Source | None, lean: bool = False):
+        self.export, self.sample, self.source, self.lean = export, sample, source, lean
         #: Per timestamp field read in a local zone: cells that name a local time the zone skips.
         self.skipped: dict[str, pl.Expr] = {}
         self.name = export.table.name if export.table else str(export.path)
@@ -430,7 +455,20 @@ class _FieldParser:
             )
         if check and skipped is not None:
             self.export.checks += _local_time_checks(name, self.export.columns[name], self.export.timezone, skipped)
+        if self.lean and self._writes_back(name, spec, target.type):
+            raw = pl.when(parsed.is_null()).then(raw)
+            self.export.lean[name] = target.type
         return [parsed.alias(name), raw.alias(raw_column(name))]
+
+    def _writes_back(self, name: str, spec: FieldSpec, kind: FieldType) -> bool:
+        """Whether a readable cell of this field can be shown from its value alone (a column
+        read as it is; a timestamp in layouts without an offset, which the instant does not
+        keep): see :meth:`Export.cell_text`."""
+        if kind is FieldType.TIMESTAMP:
+            formats = self.export.timestamp_formats.get(name, "")
+            naive = all(reads_naive(f) for f in formats.split(" | "))
+            return naive and spec.epoch is None and not spec.values and spec.fallback is None
+        return kind in (FieldType.NUMBER, FieldType.BOOL) and spec.plain and not (self.source and self.source.missing)
 
     def parse(self, name: str, spec: FieldSpec, resolved: dict[str, str], target: Field):
         """(parsed, raw, what a readable value looks like or None for text)."""
@@ -683,6 +721,19 @@ def _timestamp_parser(fmt: str, zone: str | None = None):
         return wall.dt.replace_time_zone(local, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
 
     return parse
+
+
+def _timestamp_text(value: pl.Expr, formats: str, zone: str | None) -> pl.Expr:
+    """Instants written in the first of ``formats`` (layouts without an offset, as recorded
+    in ``Export.timestamp_formats``) on the wall clock of ``zone``; fractions of a second only
+    where there are any."""
+    fmt = formats.split(" | ")[0]
+    if _has_clock_changes(zone):
+        value = value.dt.convert_time_zone(zone)
+    whole = fmt.replace("%.f", "")
+    if whole == fmt:
+        return value.dt.strftime(fmt)
+    return pl.when(value.dt.microsecond() == 0).then(value.dt.strftime(whole)).otherwise(value.dt.strftime(fmt))
 
 
 def _local_time_checks(name: str, column: str, zone: str, skipped: pl.Expr) -> list[Check]:

@@ -198,7 +198,9 @@ def _open_of_kind(
     an error naming what is missing, also where the reader could not place its columns."""
     kind = KINDS[profile.kind]
     try:
-        export = open_export(path, mapping, wanted, kind.fields, read, timezone)
+        # Interactions: the audit caches no second copy of typed cells (Export.lean); other
+        # kinds' metrics show some cells as written.
+        export = open_export(path, mapping, wanted, kind.fields, read, timezone, lean=profile.kind == "interactions")
     except InputError as original:
         paths = path if isinstance(path, (list, tuple)) else [path]
         if any(str(p) == STDIN for p in paths):
