@@ -8,9 +8,12 @@ standard's target, ``min_sample`` and status; a breakdown never changes the stan
 status or the exit code.
 
 Weeks and months are periods of ``created_at`` (the interaction belongs to the period it was
-created in; for orders, ``ordered_at``), cut as ``backlog_flow`` cuts its periods (:func:`csaudit.metrics.base.period_start`:
-weeks start on Monday, in UTC as timestamps are read). For ``backlog_flow`` itself each
-creation and each resolution counts in its own period.
+created in; for orders, ``ordered_at``), cut as ``backlog_flow`` cuts its periods
+(:func:`csaudit.metrics.base.period_start`: weeks start on Monday). They are cut on the clock
+of the audit's time zone (``--timezone``, else the profile's ``timezone:``; UTC without one):
+with America/Los_Angeles, Sunday 20:00 there (Monday 04:00 UTC) is in the week before, and a
+period is labelled with its local date. For ``backlog_flow`` itself each creation and each
+resolution counts in its own period, on the same clock.
 """
 
 from __future__ import annotations
@@ -63,6 +66,18 @@ def parse_by(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 #: The timestamp periods are cut from, per kind of data: when the interaction or order began.
 CLOCK_START = {"interactions": "created_at", "orders": "ordered_at"}
 
+#: Metrics that cut their own periods from these timestamps when grouped by one (a creation
+#: and a resolution each in its own period): their timestamps go to them on the local clock.
+CUTS_OWN_PERIODS = {"backlog_flow": ("created_at", "resolved_at")}
+
+
+def local_clock(timestamp: pl.Expr, zone: str | None) -> pl.Expr:
+    """A UTC instant as the wall-clock time of ``zone`` (still typed UTC), so that cutting it
+    into days, weeks and months cuts them where they begin in that zone (None: UTC)."""
+    if not zone:
+        return timestamp
+    return timestamp.dt.convert_time_zone(zone).dt.replace_time_zone("UTC")
+
 
 def by_fields(by: tuple[str, ...], kind: str = "interactions") -> set[str]:
     """Canonical fields a breakdown reads."""
@@ -87,8 +102,11 @@ class _Planned:
 class BreakdownPlan:
     """The breakdown queries of an audit, and how their results are filled in."""
 
-    def __init__(self, by: tuple[str, ...], present: frozenset[str], kind: str = "interactions"):
+    def __init__(
+        self, by: tuple[str, ...], present: frozenset[str], kind: str = "interactions", timezone: str | None = None
+    ):
         self.by = by
+        self.timezone = timezone  # whose weeks and months (None: UTC's)
         self.clock = CLOCK_START.get(kind, "created_at")
         for key in by:
             field = self.clock if key in BY_PERIODS else key
@@ -111,7 +129,12 @@ class BreakdownPlan:
             return
         frame = ctx.frame
         if self.periods:
-            frame = frame.with_columns(period_start(pl.col(self.clock), p).alias(k) for k, p in self.periods.items())
+            frame = frame.with_columns(
+                period_start(local_clock(pl.col(self.clock), self.timezone), p).alias(k) for k, p in self.periods.items()
+            )
+            own = [f for f in CUTS_OWN_PERIODS.get(metric.name, ()) if f in ctx.present]
+            if own and self.timezone:
+                frame = frame.with_columns(local_clock(pl.col(f), self.timezone).alias(f) for f in own)
         keys = tuple(dict.fromkeys(ctx.each + self.by))
         grouped = replace(ctx, frame=frame, each=keys, time_keys={**ctx.time_keys, **self.periods}, sample_aggregations=None)
         self.planned.append(_Planned(standard, result, metric.build(grouped, standard)))

@@ -277,6 +277,15 @@ class InspectFormat(str, Enum):
     json = "json"
 
 
+class InspectKind(str, Enum):
+    """The kinds of table ``check`` reads (csaudit.inspect.KIND_FIELDS)."""
+
+    interactions = "interactions"
+    orders = "orders"
+    events = "events"
+    agents = "agents"
+
+
 @app.command()
 @_user_errors
 def inspect(
@@ -292,14 +301,27 @@ def inspect(
     mapping_file: Optional[Path] = _MAPPING_FILE,
     sheet: Optional[str] = _SHEET,
     encoding: Optional[str] = _ENCODING,
+    timezone: Optional[str] = typer.Option(
+        None, "--timezone", "-z", metavar="ZONE",
+        help="IANA time zone of timestamps without an offset, e.g. America/Los_Angeles "
+        "(default: the profile's timezone:, else UTC), as with check.",
+    ),
+    kind: Optional[InspectKind] = typer.Option(
+        None, "--kind", "-k",
+        help="The kind of table: an interactions export, an orders table, message events (check --events) "
+        "or agent activity (check --agents); default: the profile's kind, else recognised from the headers.",
+    ),
 ) -> None:
     """Show what csaudit understands of EXPORT, before auditing it: source and encoding,
-    rows, each canonical field and the column it comes from, empty and unreadable shares,
-    time span, channels and priorities, and (with --profile) which standards are measurable.
+    kind of table, rows, each canonical field and the column it comes from, empty and
+    unreadable shares, time span and time zone, the most frequent channels, priorities (or
+    carriers, authors, teams), and (with --profile) which standards are measurable.
 
     Example:
 
         csaudit inspect tickets.csv --profile stanford
+
+        csaudit inspect messages.csv --kind events --map events.author=Sender -z Europe/Berlin
     """
     from csaudit.inspect import inspect_export
     from csaudit.profile.loader import load_profile
@@ -307,7 +329,8 @@ def inspect(
 
     loaded = load_profile(profile) if profile else None
     inspection = inspect_export(
-        export, loaded, mapping=_parse_map(map_), read=_read_options(source, mapping_file, sheet, encoding)
+        export, loaded, mapping=_parse_map(map_), read=_read_options(source, mapping_file, sheet, encoding),
+        timezone=timezone, kind=kind.value if kind else None,
     )
     if format_ is InspectFormat.json:
         _write_report(render_inspection_json(inspection))

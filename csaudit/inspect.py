@@ -1,32 +1,63 @@
 """What csaudit understood of an export, before auditing it (``csaudit inspect``).
 
 :func:`inspect_export` reads the export exactly as ``csaudit check`` would (same readers,
-sources, mappings and parsing), then measures, in one lazy plan: rows, for every canonical
-field the column it came from and the share of empty and unreadable cells, the time span, the
-channels and priorities seen, and - given a profile - which standards are measurable and,
-for the others, which field (and which of the file's columns might hold it) they need.
-The CLI renders the :class:`Inspection`; ``to_dict()`` is the JSON form.
+sources, mappings, time zone and parsing), then measures, in one lazy plan: rows, for every
+canonical field the column it came from and the share of empty and unreadable cells, the time
+span, the most frequent values of its grouping fields, and - given a profile - which standards
+are measurable and, for the others, which field (and which of the file's columns might hold it)
+they need.
+
+Any kind of table ``check`` reads can be inspected: an interactions export, an orders table
+(profiles of ``kind: orders``), message events (``--events``) and agent activity
+(``--agents``). The kind is the one asked for, else the profile's, else recognised from the
+headers (:data:`csaudit.tables.SIGNATURES`); columns map as ``check`` maps them (for a second
+table, ``--map events.FIELD=COLUMN`` or the profile's ``events.FIELD:``, and plain
+``--map FIELD=COLUMN``). The CLI renders the :class:`Inspection`; ``to_dict()`` is the JSON form.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from csaudit.fields import FIELDS, FieldType, raw_column
-from csaudit.ingest import ReadOptions, open_export
-from csaudit.metrics import REGISTRY
+from csaudit.metrics import REGISTRY  # first: the metrics import csaudit.activity themselves
+from csaudit import activity, events as message_events  # noqa: I001
+from csaudit.business_calendar import check_timezone
+from csaudit.errors import CsauditError, InputError
+from csaudit.fields import ACTIVITY_FIELDS, EVENT_FIELDS, FIELDS, ORDER_FIELDS, SECOND_TABLES, FieldType, raw_column
+from csaudit.ingest import ReadOptions, open_export, reads_naive
 from csaudit.metrics.base import unreadable
 from csaudit.profile.model import Profile
+from csaudit.readers import STDIN, read_table
 from csaudit.sources import header_key
+from csaudit.tables import _WHAT, SIGNATURES, Attached, _builtins_of, _open_orders, _split
 
 INSPECT_SCHEMA = "csaudit.inspect/1"
 TOP_VALUES = 10
-SPAN_FIELDS = ("created_at", "queued_at", "first_response_at", "resolved_at")
+
+#: The kinds of table ``check`` reads, and their canonical fields.
+KIND_FIELDS = {"interactions": FIELDS, "orders": ORDER_FIELDS, "events": EVENT_FIELDS, "agents": ACTIVITY_FIELDS}
+#: Per kind, the timestamps that give the time span (the first one present).
+SPAN_FIELDS = {
+    "interactions": ("created_at", "queued_at", "first_response_at", "resolved_at"),
+    "orders": ("ordered_at", "shipped_at", "delivered_at"),
+    "events": ("at",),
+    "agents": ("date", "interval_start"),
+}
+#: Per kind, the fields whose most frequent values are listed.
+TOP_FIELDS = {
+    "interactions": ("channel", "priority"),
+    "orders": ("carrier", "warehouse"),
+    "events": ("author", "channel", "priority"),
+    "agents": ("team",),
+}
+#: What ``check`` needs of a second table (it stops without these columns).
+REQUIRED = {"events": message_events.REQUIRED, "agents": activity.REQUIRED}
 
 
 @dataclass
@@ -83,6 +114,19 @@ class Inspection:
     notes: list[str]
     profile: str | None = None
     standards: list[StandardReport] = field(default_factory=list)
+    #: interactions, orders, events or agents; and how it was chosen: "--kind", "profile",
+    #: "headers" (recognised) or "default".
+    kind: str = "interactions"
+    kind_how: str = "default"
+    #: Where timestamps without an offset are read: ``zone``, ``from`` ("--timezone",
+    #: "profile" or "default"), and the timestamp fields without (``naive``) and with an offset.
+    timezone: dict[str, Any] = field(default_factory=dict)
+    #: Most frequent values of each grouping field of the kind (TOP_FIELDS).
+    values: dict[str, list[ValueCount]] = field(default_factory=dict)
+    #: Fields ``check`` requires of this kind of table (a second table) that no column gives.
+    missing_required: list[str] = field(default_factory=list)
+    #: What the standards list means for a second table ("" for an export).
+    standards_scope: str = ""
 
     @property
     def measurable(self) -> list[StandardReport]:
@@ -98,22 +142,161 @@ def inspect_export(
     profile: Profile | None = None,
     mapping: dict[str, str] | None = None,
     read: ReadOptions | None = None,
+    timezone: str | None = None,
+    kind: str | None = None,
 ) -> Inspection:
-    """Read ``path`` as ``csaudit check`` would and describe what was understood."""
-    combined = {}
-    if profile is not None:
-        combined = {f: (c, f"profile {profile.name!r} mapping") for f, c in profile.mapping.items()}
-    combined.update({f: (c, f"--map {f}={c}") for f, c in (mapping or {}).items()})
-    export = open_export(path, combined, set(FIELDS), read=read)
+    """Read ``path`` as ``csaudit check`` would and describe what was understood.
+
+    ``timezone`` (an IANA name) is where timestamps without an offset are read, as with
+    ``check --timezone`` (default the profile's ``timezone:``, else UTC). ``kind`` is the
+    kind of table (:data:`KIND_FIELDS`); default the profile's, else recognised from the
+    headers. Raises :class:`InputError` for what ``check`` would also refuse."""
+    read = read or ReadOptions()
+    if timezone is not None:
+        try:
+            check_timezone(timezone)
+        except ValueError as exc:
+            raise CsauditError(f"--timezone: {exc}") from None
+    zone = timezone or (profile.timezone if profile is not None else None)
+    zone_from = "--timezone" if timezone else ("profile" if zone else "default")
+    _check_kind_choice(kind, profile)
+    chosen = kind or (profile.kind if profile is not None else "interactions")
+    how = "--kind" if kind else ("profile" if profile is not None else "default")
+    export, attached, recognised = _open_recognising(
+        path, chosen, kind is None and profile is None, profile, mapping, read, zone
+    )
+    if recognised:
+        chosen, how = recognised, "headers"
     try:
-        return _inspect(export, profile)
+        inspection = _inspect(export, chosen)
+        inspection.kind, inspection.kind_how = chosen, how
+        inspection.timezone = _zone_report(export, zone, zone_from)
+        inspection.missing_required = [f for f in REQUIRED.get(chosen, ()) if f not in export.present]
+        if inspection.time_span and zone:
+            inspection.time_span.update(zone=zone, **{
+                f"{end}_local": _local(inspection.time_span[end], zone) for end in ("first", "last")
+            })
+        if profile is not None:
+            _standards(inspection, profile, export, attached, chosen)
+        return inspection
     finally:
         export.close()
 
 
-def _inspect(export, profile: Profile | None) -> Inspection:
+def _check_kind_choice(kind: str | None, profile: Profile | None) -> None:
+    if kind is not None and kind not in KIND_FIELDS:
+        raise InputError(f"--kind {kind!r}: choose one of " + ", ".join(KIND_FIELDS))
+    if kind is None or profile is None or kind == profile.kind:
+        return
+    if kind in SECOND_TABLES and profile.kind == "interactions":
+        return  # a second table of an interactions audit
+    if kind in SECOND_TABLES:
+        raise InputError(
+            f"--kind {kind}: {kind} add to an audit of interactions; profile {profile.name!r} audits "
+            f"{profile.kind} (kind: {profile.kind})"
+        )
+    raise InputError(
+        f"--kind {kind}: profile {profile.name!r} audits {_WHAT[profile.kind]} (kind: {profile.kind}); "
+        f"inspect the file without --profile, or with a profile of kind {kind}"
+    )
+
+
+def _open_recognising(path, kind: str, recognise: bool, profile, mapping, read: ReadOptions, zone):
+    """The table opened as ``kind``; when ``recognise`` (no --kind, no profile) and its headers
+    are those of another kind, opened as that one. Returns (export, attached, recognised kind)."""
+    paths = path if isinstance(path, (list, tuple)) else [path]
+    stdin = any(str(p) == STDIN for p in paths)
+    try:
+        export, attached = _open_kind(path, kind, profile, mapping, read, zone)
+    except InputError as original:
+        if stdin:
+            raise
+        try:
+            table = read_table(path, sheet=read.sheet, encoding=read.encoding)
+        except InputError:
+            raise original from None
+        headers = table.headers
+        table.close()
+        other = _other_kind(headers, kind)
+        if other is None:
+            raise
+        if not recognise:
+            raise InputError(f"{original}. {_advice(other, profile)}") from None
+        return (*_open_kind(path, other, profile, mapping, read, zone), other)
+    other = _other_kind(export.headers, kind) if export.source is None else None
+    if other is not None and recognise and not stdin:
+        export.close()
+        return (*_open_kind(path, other, profile, mapping, read, zone), other)
+    if other is not None:
+        export.notes.append(_advice(other, profile))
+    return export, attached, None
+
+
+def _advice(other: str, profile: Profile | None) -> str:
+    """How to inspect a table that looks like ``other``, with or without ``profile``."""
+    text = f"Its columns look like {_WHAT[other].split(':')[0]}: inspect it with --kind {other}"
+    audited_by = "interactions" if other in SECOND_TABLES else other
+    if profile is not None and profile.kind != audited_by:
+        text += f" and no --profile, or with a profile of kind: {audited_by} (" + ", ".join(_builtins_of(audited_by)) + ")"
+    return text
+
+
+def _other_kind(headers: list[str], kind: str) -> str | None:
+    """The kind of table these headers look like more than ``kind`` (most signature columns)."""
+    keys = {header_key(h) for h in headers}
+    hits = {name: len(keys & set(columns)) for name, columns in SIGNATURES.items()}
+    best = max(hits, key=lambda name: hits[name])
+    return best if best != kind and hits[best] > hits.get(kind, 0) else None
+
+
+def _open_kind(path, kind: str, profile: Profile | None, mapping, read: ReadOptions, zone):
+    """Open ``path`` as ``check`` opens a table of ``kind``: with its fields and mapping, the
+    export's read options (a second table: its sheet and encoding only) and, for orders,
+    the same derived columns and notes."""
+    fields = KIND_FIELDS[kind]
+    if kind in SECOND_TABLES:
+        if read.source or read.mapping_file:
+            flag = "--source" if read.source else "--mapping-file"
+            raise InputError(
+                f"{flag} describes an export; check reads --{kind} files by their column names: "
+                f"map them with --map {kind}.FIELD=COLUMN (or --map FIELD=COLUMN here)"
+            )
+        read = ReadOptions(sheet=read.sheet, encoding=read.encoding)
+    export = open_export(path, _mapping(kind, profile, mapping), set(fields), fields, read, zone)
+    attached = Attached()
+    if kind == "orders":
+        export = _open_orders(export, attached)
+    return export, attached
+
+
+def _mapping(kind: str, profile: Profile | None, mapping: dict[str, str] | None) -> dict[str, tuple[str, str]]:
+    """field → (column, origin) for a table of ``kind``: the profile's mapping and ``--map``, a
+    second table's with its prefix (``events.at``) or, given with --map, without it."""
+    own, tables = _split({f: (c, f"profile {profile.name!r} mapping") for f, c in profile.mapping.items()}
+                         if profile is not None else {})
+    given, given_tables = _split({f: (c, f"--map {f}={c}") for f, c in (mapping or {}).items()})
+    if kind in SECOND_TABLES:
+        return {**tables.get(kind, {}), **given, **given_tables.get(kind, {})}
+    for table, fields in given_tables.items():
+        name, (column, origin) = next(iter(fields.items()))
+        raise InputError(f"{origin}: maps a column of the --{table} file; inspect that file with --kind {table}")
+    return {**own, **given}
+
+
+def _zone_report(export, zone: str | None, zone_from: str) -> dict[str, Any]:
+    naive = sorted(n for n, f in export.timestamp_formats.items() if reads_naive(f))
+    return {
+        "zone": zone or "UTC",
+        "from": zone_from,
+        "naive": naive,
+        "offset": sorted(n for n in export.timestamp_formats if n not in naive),
+    }
+
+
+def _inspect(export, kind: str = "interactions") -> Inspection:
+    catalogue = KIND_FIELDS[kind]
     frame = export.frame
-    names = [n for n in FIELDS if n in export.columns]
+    names = [n for n in catalogue if n in export.columns]
     stats = [pl.len().alias("rows")]
     for name in names:
         raw = pl.col(raw_column(name))
@@ -122,10 +305,10 @@ def _inspect(export, profile: Profile | None) -> Inspection:
             raw.is_null().sum().alias(f"{name}:empty"),
             unreadable(name).fill_null(False).sum().alias(f"{name}:bad"),
         ]
-        if FIELDS[name].type is FieldType.TIMESTAMP:
+        if catalogue[name].type is FieldType.TIMESTAMP:
             stats += [pl.col(name).min().alias(f"{name}:min"), pl.col(name).max().alias(f"{name}:max")]
     queries = [frame.select(stats)]
-    tops = [n for n in ("channel", "priority") if n in export.columns]
+    tops = [n for n in TOP_FIELDS[kind] if n in export.columns]
     for name in tops:
         queries.append(
             frame.filter(pl.col(name).is_not_null())
@@ -140,16 +323,16 @@ def _inspect(export, profile: Profile | None) -> Inspection:
     row = results[0].row(0, named=True)
     reports = []
     for name in names:
-        kind = FIELDS[name].type
+        ftype = catalogue[name].type
         report = FieldReport(
             field=name,
-            type=kind.value,
+            type=ftype.value,
             column=export.columns[name],
             filled=row[f"{name}:filled"],
             empty=row[f"{name}:empty"],
             unreadable=row[f"{name}:bad"],
         )
-        if kind is FieldType.TIMESTAMP:
+        if ftype is FieldType.TIMESTAMP:
             report.format = export.timestamp_formats.get(name)
             report.first = _iso(row[f"{name}:min"])
             report.last = _iso(row[f"{name}:max"])
@@ -159,7 +342,7 @@ def _inspect(export, profile: Profile | None) -> Inspection:
         for name, df in zip(tops, results[1 : 1 + len(tops)])
     }
     span = None
-    for name in SPAN_FIELDS:
+    for name in SPAN_FIELDS[kind]:
         if name in export.columns and row.get(f"{name}:min") is not None:
             span = {"field": name, "first": _iso(row[f"{name}:min"]), "last": _iso(row[f"{name}:max"])}
             break
@@ -184,15 +367,20 @@ def _inspect(export, profile: Profile | None) -> Inspection:
         channels=counts.get("channel", []),
         priorities=counts.get("priority", []),
         notes=list(export.notes),
+        values=counts,
     )
-    if profile is not None:
-        inspection.profile = profile.name
-        inspection.standards = [_standard(s, export, used) for s in profile.standards]
     return inspection
 
 
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _local(iso: str, zone: str) -> str:
+    """An ISO 8601 instant as the wall-clock time of ``zone``, with its offset."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(iso).astimezone(ZoneInfo(zone)).isoformat()
 
 
 def _used_columns(export) -> set[str]:
@@ -209,10 +397,42 @@ def _used_columns(export) -> set[str]:
     return used
 
 
-def _standard(standard, export, used: set[str]) -> StandardReport:
+def _standards(inspection: Inspection, profile: Profile, export, attached: Attached, kind: str) -> None:
+    """Which standards of ``profile`` the file can measure, as ``check`` would decide: an
+    export by its own fields; message events as ``check --events FILE`` alone would (the
+    interactions they describe); agent activity for the standards that need it, given an
+    export with their fields."""
+    inspection.profile = profile.name
+    if kind == "events":
+        present: frozenset[str] = frozenset()
+        if not inspection.missing_required:
+            present = message_events.interactions_from_events(export).present | {"response_gaps"}
+        inspection.standards_scope = "from these messages alone (check --events FILE, no export)"
+        inspection.standards = [_standard(s, present) for s in profile.standards]
+    elif kind == "agents":
+        everything = frozenset(FIELDS)
+        markers = frozenset({activity.AGENT_ACTIVITY, activity.DATED_ACTIVITY})
+        given: set[str] = set()
+        if not inspection.missing_required:
+            dated = "date" in export.present or {"interval_start", "interval_end"} <= export.present
+            given = {activity.AGENT_ACTIVITY} | ({activity.DATED_ACTIVITY} if dated else set())
+        users = [s for s in profile.standards if _reason(s, everything) and not _reason(s, everything | markers)]
+        inspection.standards_scope = "of those that use agent activity, with an export that has their fields"
+        inspection.standards = [_standard(s, everything | given) for s in users]
+    else:
+        used = _used_columns(export)
+        inspection.standards = [_standard(s, export.present | attached.present, export, used) for s in profile.standards]
+
+
+def _reason(standard, present: frozenset[str]) -> str:
+    return REGISTRY[standard.metric].unmeasurable_reason(present, standard.options) or ""
+
+
+def _standard(standard, present: frozenset[str], export=None, used: set[str] | None = None) -> StandardReport:
+    """Whether ``standard`` is measurable with ``present``; with the ``export`` (and its
+    ``used`` columns), the columns that might hold each missing field."""
     metric = REGISTRY[standard.metric]
-    present = export.present
-    reason = metric.unmeasurable_reason(present, standard.options) or ""
+    reason = _reason(standard, present)
     missing = list(metric.missing_fields(present, standard.options))
     grouping = sorted((set(standard.filter) | set(standard.each)) - present)
     if grouping:
@@ -226,7 +446,7 @@ def _standard(standard, export, used: set[str]) -> StandardReport:
         measurable=not reason,
         reason=reason,
         missing_fields=missing,
-        candidates={f: _candidates(f, export, used) for f in missing},
+        candidates={f: _candidates(f, export, used or set()) for f in missing} if export is not None else {},
     )
 
 

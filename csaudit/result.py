@@ -18,41 +18,147 @@ if TYPE_CHECKING:
 REPORT_SCHEMA = "csaudit.report/1"
 
 
-def format_value(value: float | None, unit: Unit | str) -> str:
-    """A value as a person reads it: durations as 1m 35s, fractions as 75.3%."""
+#: Digits a value may get beyond its usual display, so that it reads on the right side of its
+#: target (percent: 0.1 → 0.0000001 points; durations: to the microsecond).
+MAX_EXTRA_DIGITS = 6
+
+
+def format_value(value: float | None, unit: Unit | str, target: Target | None = None) -> str:
+    """A value as a person reads it: durations as 1m 35s, fractions as 75.3%.
+
+    With the ``target`` it is judged against, the value gets as many more digits as it needs
+    for the value shown to meet the target shown exactly when the value meets the target:
+    a ratio of 1.004 against ``≤ 1`` reads ``1.004``, not ``1.00``; 74.996% against ``≥ 75.0%``
+    reads ``74.996%``; 119.6 s against ``< 2m`` reads ``1m 59.6s``. Digits are added only where
+    the usual display would read on the wrong side (or level) of the target."""
     unit = Unit(unit)
-    if value is None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    if unit is Unit.SECONDS:
-        return format_duration(value)
-    if unit is Unit.FRACTION:
-        return format_percent(value)
-    if unit is Unit.POINTS:
-        return format_number(round(value, 1), 1)
-    if unit is Unit.SIGMA:
-        return format_number(value, 2) + ("σ" if math.isfinite(value) else "")
-    if unit is Unit.DPMO:
-        return format_number(round(value), 0)
-    return format_number(value, 2)
+    if target is None or not math.isfinite(value):
+        return _text(value, unit, 0)
+    shown = _shown_target(target, unit)
+    real = target.evaluate(value)
+    for level in range(MAX_EXTRA_DIGITS + 1):
+        if shown.evaluate(_number(value, unit, level)) is real:
+            return _text(value, unit, level)
+    # Closer to a limit than the finest display: show the neighbour on the value's own side.
+    scale, step = (100.0 if unit is Unit.FRACTION else 1.0), _step(value, unit, MAX_EXTRA_DIGITS)
+    near = _number(value, unit, MAX_EXTRA_DIGITS)
+    side = next((n for n in (near - step, near + step) if shown.evaluate(n) is real), near)
+    return _text(side / scale, unit, MAX_EXTRA_DIGITS)
 
 
 def format_target(target: Target | None, unit: Unit | str) -> str:
-    """``≤ 2m``; with a warn level: ``≤ 5.0% (fail > 8.0%)``; ``—`` when reported only."""
+    """``≤ 2m``; with a warn level: ``≤ 5.0% (fail > 8.0%)``; ``—`` when reported only. Each
+    limit is shown exactly (up to :data:`MAX_EXTRA_DIGITS` more digits than a value)."""
     if target is None:
         return "—"
+    unit = Unit(unit)
     symbols = {"at_most": "≤", "below": "<", "at_least": "≥", "above": ">"}
     opposite = {"at_most": ">", "below": "≥", "at_least": "<", "above": "≤"}
 
-    def show(limit: Any) -> str:
+    def limit(number: float) -> str:
+        return _text(number, unit, _exact_level(number, unit))
+
+    def show(bound: Any) -> str:
         if target.compare == "between":
-            return f"{format_value(limit[0], unit)} – {format_value(limit[1], unit)}"
-        return f"{symbols[target.compare]} {format_value(limit, unit)}"
+            return f"{limit(bound[0])} – {limit(bound[1])}"
+        return f"{symbols[target.compare]} {limit(bound)}"
 
     if target.warn is None:
         return show(target.fail)
     if target.compare == "between":
         return f"{show(target.warn)} (fail outside {show(target.fail)})"
-    return f"{show(target.warn)} (fail {opposite[target.compare]} {format_value(target.fail, unit)})"
+    return f"{show(target.warn)} (fail {opposite[target.compare]} {limit(target.fail)})"
+
+
+# -- how many digits: one "level" of display per extra digit ----------------------------------
+
+
+def _decimals(value: float, unit: Unit, level: int) -> int:
+    """Decimals shown at ``level`` (0: the usual display): of the percentage, of the seconds …"""
+    if unit is Unit.SECONDS:
+        small = abs(value) < 10 and value != int(value)  # format_duration's 9.5s
+        return level if small else max(level - 1, 0)
+    base = {Unit.FRACTION: 1, Unit.POINTS: 1, Unit.SIGMA: 2, Unit.DPMO: 0}.get(unit, 2)
+    return base + level
+
+
+def _text(value: float, unit: Unit, level: int) -> str:
+    if level == 0 or not math.isfinite(value):
+        if unit is Unit.SECONDS:
+            return format_duration(value)
+        if unit is Unit.FRACTION:
+            return format_percent(value)
+        if unit is Unit.POINTS:
+            return format_number(round(value, 1), 1)
+        if unit is Unit.SIGMA:
+            return format_number(value, 2) + ("σ" if math.isfinite(value) else "")
+        if unit is Unit.DPMO:
+            return format_number(round(value), 0)
+        return format_number(value, 2)
+    decimals = _decimals(value, unit, level)
+    if unit is Unit.SECONDS:
+        return _duration(value, decimals)
+    if unit is Unit.FRACTION:
+        return f"{value * 100:.{decimals}f}%"
+    return f"{value:,.{decimals}f}" + ("σ" if unit is Unit.SIGMA else "")
+
+
+def _duration(seconds: float, decimals: int) -> str:
+    """Every unit down to seconds, the seconds to ``decimals`` places: ``1d 30s``, ``1m 59.6s``."""
+    sign = "-" if seconds < 0 else ""
+    total = round(abs(seconds), decimals)
+    whole = int(total)
+    days, rem = divmod(whole, 86400)
+    hours, rem = divmod(rem, 3600)
+    minutes, secs = divmod(rem, 60)
+    parts = [f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    rest = secs + (total - whole)
+    if rest or not parts:
+        parts.append(f"{rest:.{decimals}f}s")
+    return sign + " ".join(parts)
+
+
+def _number(value: float, unit: Unit, level: int) -> float:
+    """The number a reader takes from ``_text(value, unit, level)``, in the display's units
+    (percentage points for fractions, seconds for durations)."""
+    if unit is Unit.SECONDS and level == 0:
+        if abs(value) < 10 and value != int(value):
+            return round(value, 1)
+        whole = round(abs(value))
+        if whole >= 60:  # at most three units, the largest first (format_duration)
+            size = next(s for s in (86400, 3600, 60, 1) if whole >= s)
+            finest = {86400: 60, 3600: 1, 60: 1, 1: 1}[size]
+            whole -= whole % finest
+        return math.copysign(whole, value)
+    scale = 100.0 if unit is Unit.FRACTION else 1.0
+    return round(value * scale, _decimals(value, unit, level))
+
+
+def _step(value: float, unit: Unit, level: int) -> float:
+    return 10.0 ** -_decimals(value, unit, level)
+
+
+def _exact_level(limit: float, unit: Unit) -> int:
+    """The first level that shows ``limit`` as it is (or as nearly as the finest level does)."""
+    if not math.isfinite(limit):
+        return 0
+    finest = _number(limit, unit, MAX_EXTRA_DIGITS)
+    return next(level for level in range(MAX_EXTRA_DIGITS + 1) if _number(limit, unit, level) == finest)
+
+
+def _shown_target(target: Target, unit: Unit) -> Target:
+    """``target`` with its limits as :func:`format_target` shows them, in the display's units."""
+
+    def shown(bound: Any) -> Any:
+        if bound is None:
+            return None
+        if target.compare == "between":
+            return tuple(_number(b, unit, _exact_level(b, unit)) for b in bound)
+        return _number(bound, unit, _exact_level(bound, unit))
+
+    return Target(target.compare, shown(target.fail), shown(target.warn))
 
 
 @dataclass

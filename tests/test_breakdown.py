@@ -187,3 +187,108 @@ def test_the_cli_passes_by_and_keeps_the_exit_code(tmp_path, write_csv):
     assert result.exit_code == 0, result.output
     groups = json.loads(result.stdout)["breakdown"]
     assert [(g["group"], g["status"]) for g in groups] == [({"agent": "Ann"}, "pass"), ({"agent": "Bo"}, "fail")]
+
+
+# -- periods on the audit's clock, and of the orders' ordered_at --------------------------------
+
+# FRT 60 s, 300 s, 120 s. In UTC row 1 (Monday 04:00) and row 2 are in the week of 01-08, row 3
+# (Monday 07:30) in the week of 01-15. In Los Angeles (UTC-8 in January) row 1 is Sunday
+# 01-07 20:00, in the week of 01-01; row 2 Monday 01-08 00:30; row 3 Sunday 01-14 23:30, the
+# week of 01-08.
+ZONED = """
+id,created_at,first_response_at
+1,2024-01-08T04:00:00Z,2024-01-08T04:01:00Z
+2,2024-01-08T08:30:00Z,2024-01-08T08:35:00Z
+3,2024-01-15T07:30:00Z,2024-01-15T07:32:00Z
+"""
+
+
+def test_weeks_are_cut_in_utc_without_a_time_zone(run_audit):
+    result = run_audit(ZONED, FRT, extras=Extras(by=["week"]))
+    assert breakdown(result) == {("2024-01-08",): (180.0, Status.PASS, 2), ("2024-01-15",): (120.0, Status.PASS, 1)}
+
+
+def test_weeks_are_those_of_the_audits_time_zone(run_audit):
+    expected = {("2024-01-01",): (60.0, Status.PASS, 1), ("2024-01-08",): (210.0, Status.FAIL, 2)}
+    assert breakdown(run_audit(ZONED, FRT, extras=Extras(by=["week"]), timezone="America/Los_Angeles")) == expected
+    # The profile's timezone: does the same as --timezone.
+    profile_zone = run_audit(ZONED, FRT, extra="timezone: America/Los_Angeles\n", extras=Extras(by=["week"]))
+    assert breakdown(profile_zone) == expected
+    # The same instants written as Los Angeles wall-clock times and read with --timezone: a
+    # Monday 00:30 there is in that Monday's week, a Sunday 20:00 in the week before.
+    naive = ZONED.replace("2024-01-08T04:00:00Z,2024-01-08T04:01:00Z", "2024-01-07 20:00:00,2024-01-07 20:01:00")
+    naive = naive.replace("2024-01-08T08:30:00Z,2024-01-08T08:35:00Z", "2024-01-08 00:30:00,2024-01-08 00:35:00")
+    naive = naive.replace("2024-01-15T07:30:00Z,2024-01-15T07:32:00Z", "2024-01-14 23:30:00,2024-01-14 23:32:00")
+    assert breakdown(run_audit(naive, FRT, extras=Extras(by=["week"]), timezone="America/Los_Angeles")) == expected
+
+
+def test_months_east_of_utc(run_audit):
+    # 2024-01-31 22:00 UTC is 2024-02-01 05:00 in Ho Chi Minh City (UTC+7): February there;
+    # 16:00 UTC is 23:00 on January 31.
+    csv_text = """
+    id,created_at,first_response_at
+    1,2024-01-31T16:00:00Z,2024-01-31T16:01:00Z
+    2,2024-01-31T22:00:00Z,2024-01-31T22:05:00Z
+    """
+    utc = run_audit(csv_text, FRT, extras=Extras(by=["month"]))
+    assert breakdown(utc) == {("2024-01",): (180.0, Status.PASS, 2)}
+    local = run_audit(csv_text, FRT, extras=Extras(by=["month"]), timezone="Asia/Ho_Chi_Minh")
+    assert breakdown(local) == {("2024-01",): (60.0, Status.PASS, 1), ("2024-02",): (300.0, Status.FAIL, 1)}
+
+
+def test_backlog_flow_counts_creations_and_resolutions_in_local_weeks(run_audit):
+    # Los Angeles: row 1 created Sunday 01-07 20:00 and resolved 22:00 (week of 01-01); row 2
+    # created Monday 01-08 02:00, resolved Tuesday; row 3 created Tuesday, open. Weeks there:
+    # 01-01 created 1 ÷ resolved 1 = 1.0; 01-08 created 2 ÷ resolved 1 = 2.0. In UTC all three
+    # creations and both resolutions are in the week of 01-08: 3 ÷ 2 = 1.5.
+    csv_text = """
+    id,created_at,resolved_at
+    1,2024-01-08T04:00:00Z,2024-01-08T06:00:00Z
+    2,2024-01-08T10:00:00Z,2024-01-09T10:00:00Z
+    3,2024-01-09T10:00:00Z,
+    """
+    standard = "- {id: backlog, title: Backlog, metric: backlog_flow, compare: at_most, fail: 1.0}"
+    utc = run_audit(csv_text, standard, extras=Extras(by=["week"]))
+    assert breakdown(utc) == {("2024-01-08",): (1.5, Status.FAIL, 1)}
+    local = run_audit(csv_text, standard, extras=Extras(by=["week"]), timezone="America/Los_Angeles")
+    assert breakdown(local) == {("2024-01-01",): (1.0, Status.PASS, 1), ("2024-01-08",): (2.0, Status.FAIL, 1)}
+    # The standard's own value (all created ÷ all resolved) does not depend on the clock.
+    assert local.standards[0].groups[0].value == utc.standards[0].groups[0].value == 1.5
+
+
+ORDERS = """
+order_id,customer_id,ordered_at,invoice_correct
+A1,C1,2024-01-07 20:00:00,yes
+A2,C2,2024-01-08 00:30:00,no
+A3,C1,2024-01-09 12:00:00,yes
+A4,C3,2024-02-01 03:00:00,yes
+"""
+INVOICES = "- {id: invoices, title: Invoices correct, metric: invoice_accuracy, compare: at_least, fail: 90%}"
+
+
+def test_orders_are_cut_by_ordered_at(run_audit):
+    weeks = run_audit(ORDERS, INVOICES, extra="kind: orders\n", extras=Extras(by=["week"]))
+    # Week of 01-01: A1 (1 of 1 correct); of 01-08: A2, A3 (1 of 2); of 01-29: A4 (Thursday 02-01).
+    assert breakdown(weeks) == {
+        ("2024-01-01",): (1.0, Status.PASS, 1),
+        ("2024-01-08",): (0.5, Status.FAIL, 2),
+        ("2024-01-29",): (1.0, Status.PASS, 1),
+    }
+    months = run_audit(ORDERS, INVOICES, extra="kind: orders\n", extras=Extras(by=["month"]))
+    assert breakdown(months) == {("2024-01",): (2 / 3, Status.FAIL, 3), ("2024-02",): (1.0, Status.PASS, 1)}
+
+
+def test_orders_weeks_follow_the_time_zone(run_audit):
+    # Read in Ho Chi Minh City time (UTC+7) and cut there, the wall-clock dates keep their weeks
+    # and months; read as UTC but cut in Los Angeles, A1 (Sunday 20:00 UTC, Sunday 12:00 there)
+    # stays in 01-01, A2 (Monday 00:30 UTC) is Sunday 16:30 there: the week of 01-01; A4
+    # (Thursday 03:00 UTC) is Wednesday 01-31 in Los Angeles: January.
+    local = run_audit(ORDERS, INVOICES, extra="kind: orders\n", extras=Extras(by=["week"]), timezone="Asia/Ho_Chi_Minh")
+    assert [g[0] for g in breakdown(local)] == ["2024-01-01", "2024-01-08", "2024-01-29"]
+    west = ORDERS.replace(" 20:00:00", "T20:00:00Z").replace(" 00:30:00", "T00:30:00Z")
+    west = west.replace(" 12:00:00", "T12:00:00Z").replace(" 03:00:00", "T03:00:00Z")
+    weeks = run_audit(west, INVOICES, extra="kind: orders\n", extras=Extras(by=["week"]), timezone="America/Los_Angeles")
+    assert breakdown(weeks) == {("2024-01-01",): (0.5, Status.FAIL, 2), ("2024-01-08",): (1.0, Status.PASS, 1),
+                                ("2024-01-29",): (1.0, Status.PASS, 1)}
+    months = run_audit(west, INVOICES, extra="kind: orders\n", extras=Extras(by=["month"]), timezone="America/Los_Angeles")
+    assert breakdown(months) == {("2024-01",): (0.75, Status.FAIL, 4)}

@@ -58,7 +58,7 @@ class CsvFormat(ReportFormat):
                     row.by,
                     sr.unit.value,
                     g.value if g else None,
-                    format_value(g.value if g else None, sr.unit),
+                    format_value(g.value if g else None, sr.unit, std.target),
                     format_target(std.target, sr.unit),
                     status.value,
                     g.sample_size if g else 0,

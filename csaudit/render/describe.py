@@ -33,7 +33,7 @@ def standard_details(sr: StandardResult) -> list[str]:
 
 def measurement(sr: StandardResult, g: GroupResult) -> str:
     """``2m 3s (target < 2m, n=548)``."""
-    return f"{format_value(g.value, sr.unit)} (target {format_target(sr.standard.target, sr.unit)}, n={g.sample_size:,})"
+    return f"{format_value(g.value, sr.unit, sr.standard.target)} (target {format_target(sr.standard.target, sr.unit)}, n={g.sample_size:,})"
 
 
 def evidence_line(ev: Evidence) -> str:

@@ -165,7 +165,7 @@ class HtmlFormat(ReportFormat):
             for g in sr.breakdown:
                 css = {Status.FAIL: "cell-fail", Status.WARN: "cell-warn", Status.INSUFFICIENT: "cell-insufficient"}.get(g.status, "")
                 out.append(
-                    f"<tr><td>{_e(group_label(g.group))}</td><td class='num {css}'>{_e(format_value(g.value, sr.unit))}</td>"
+                    f"<tr><td>{_e(group_label(g.group))}</td><td class='num {css}'>{_e(format_value(g.value, sr.unit, sr.standard.target))}</td>"
                     f"<td>{_status(g.status)}</td><td class='num'>{g.sample_size:,}</td></tr>"
                 )
             out.append("</tbody></table>")
@@ -216,7 +216,7 @@ def _standard_rows(sr: StandardResult, baseline: bool) -> list[str]:
         cells = [
             f"<td>{title}</td>" if first else "<td></td>",
             f"<td>{_e(group_label(g.group) if g and g.group else ('all' if g else ''))}</td>",
-            f"<td class='num'>{_e(format_value(g.value, sr.unit) if g else '—')}</td>",
+            f"<td class='num'>{_e(format_value(g.value, sr.unit, std.target) if g else '—')}</td>",
             f"<td>{target}</td>" if first else "<td></td>",
             f"<td>{_status(g.status if g else sr.status)}</td>",
             f"<td class='num'>{g.sample_size if g else 0:,}</td>",

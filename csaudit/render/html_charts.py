@@ -13,7 +13,7 @@ from html import escape
 
 from csaudit.charts import Bar, Histogram, LevelSeries
 from csaudit.metrics.base import Unit
-from csaudit.profile.model import Status
+from csaudit.profile.model import Status, Target
 from csaudit.result import GroupResult, StandardResult, format_target, format_value
 from csaudit.units import format_duration
 
@@ -190,7 +190,8 @@ def resolution_bars(bars: list[Bar]) -> str:
         if bar.target is not None:
             x = left + plot_w * bar.target
             body.append(f'<line x1="{_n(x)}" y1="{y + 1}" x2="{_n(x)}" y2="{y + 25}" class="limit"/>')
-        text = format_value(bar.value, Unit.FRACTION) + (f"  target ≥ {format_value(bar.target, Unit.FRACTION)}" if bar.target is not None else "")
+        limit = Target("at_least", bar.target) if bar.target is not None else None  # as shown: "target ≥ …"
+        text = format_value(bar.value, Unit.FRACTION, limit) + (f"  target {format_target(limit, Unit.FRACTION)}" if limit else "")
         body.append(_text(left + plot_w + 6, y + 17, text, cls="muted"))
         body.append("</g>")
     for share in (0, 0.25, 0.5, 0.75, 1):
@@ -247,7 +248,7 @@ def trend_chart(sr: StandardResult, weeks: list[GroupResult]) -> str:
         points = " ".join(f"{_n(x(g.group.get('week') or ''))},{_n(y(g.value))}" for g in known)
         body.append(f'<g data-series="{_e(name)}"><polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
         for g in known:
-            tip = f"{name} · week of {g.group.get('week')}: {format_value(g.value, sr.unit)} ({g.status.value}, n={g.sample_size:,})"
+            tip = f"{name} · week of {g.group.get('week')}: {format_value(g.value, sr.unit, sr.standard.target)} ({g.status.value}, n={g.sample_size:,})"
             body.append(
                 f'<circle cx="{_n(x(g.group.get("week") or ""))}" cy="{_n(y(g.value))}" r="3.5" '
                 f'fill="{STATUS_COLOR[g.status]}" stroke="{colour}"><title>{_e(tip)}</title></circle>'

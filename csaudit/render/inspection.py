@@ -17,6 +17,34 @@ def _share(count: int, rows: int) -> str:
     return f"{100 * count / rows:.1f}%" if rows else "—"
 
 
+#: What one row of each kind of table is.
+KIND_ROWS = {
+    "interactions": "one row per ticket, chat or call",
+    "orders": "one row per order (profiles of kind: orders)",
+    "events": "message events, one row per message (check --events)",
+    "agents": "agent activity, available time per agent (check --agents)",
+}
+
+
+def _zone_line(zone: dict) -> str:
+    """How timestamps without an offset are read, and which fields have one."""
+    origin = {"--timezone": "--timezone", "profile": "the profile's timezone:", "default": "default"}[zone["from"]]
+    text = f"{zone['zone']} ({origin})"
+    if zone["naive"]:
+        one = len(zone["naive"]) == 1
+        text += ": " + ", ".join(zone["naive"]) + (" has no offset and is" if one else " have no offset and are")
+        text += f" read as {zone['zone']} time"
+        if zone["from"] == "default":
+            text += " (--timezone ZONE if the export's clock shows another zone)"
+    elif zone["offset"]:
+        text += ": every timestamp carries its offset and is read as written"
+    if zone["offset"] and zone["naive"]:
+        text += "; " + ", ".join(zone["offset"]) + (" carries" if len(zone["offset"]) == 1 else " carry") + " an offset"
+    if zone["from"] != "default":
+        text += f"; --by week and month are cut in {zone['zone']}"
+    return text
+
+
 def render_inspection_json(inspection: Inspection) -> str:
     return json.dumps(inspection.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
@@ -39,6 +67,9 @@ def render_inspection_text(inspection: Inspection, color: bool = False, width: i
         out(f"            {escape(part['name'])}: {escape(part['format'])}{rows}")
     out(f"[bold]encoding[/]    {escape(i.encoding)}")
     out(f"[bold]source[/]      {escape(source)}")
+    kind_how = {"--kind": "--kind", "profile": f"the kind of profile {i.profile}", "headers": "recognised from its headers",
+                "default": "the default; --kind orders, events or agents for another table"}[i.kind_how]
+    out(f"[bold]kind[/]        {escape(i.kind)} — {escape(KIND_ROWS[i.kind])} ({escape(kind_how)})")
     rows = f"{i.rows:,}"
     if i.event_rows is not None:
         rows += f" cases (rolled up from {i.event_rows:,} event rows)"
@@ -48,6 +79,14 @@ def render_inspection_text(inspection: Inspection, color: bool = False, width: i
     if i.time_span:
         span = i.time_span
         out(f"[bold]time span[/]   {span['first']} → {span['last']} ({span['field']})")
+        if "first_local" in span:
+            out(f"            {span['first_local']} → {span['last_local']} in {escape(span['zone'])}")
+    if i.timezone:
+        out(f"[bold]time zone[/]   {escape(_zone_line(i.timezone))}")
+    if i.missing_required:
+        maps = " ".join(f"--map {i.kind}.{f}=COLUMN" for f in i.missing_required)
+        out(f"[bold red]missing[/]     check --{i.kind} needs " + ", ".join(f"`{f}`" for f in i.missing_required)
+            + f" (no column found): {escape(maps)}")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     for name, justify in (("field", "left"), ("column", "left"), ("filled", "right"), ("empty", "right"),
                           ("unreadable", "right"), ("values", "left")):
@@ -62,7 +101,8 @@ def render_inspection_text(inspection: Inspection, color: bool = False, width: i
         table.add_row(f.field, escape(f.column), _share(f.filled, i.rows), _share(f.empty, i.rows), bad, escape(detail))
     out()
     out(table)
-    for label, values in (("channels", i.channels), ("priorities", i.priorities)):
+    for name, values in i.values.items():
+        label = f"{'priorities' if name == 'priority' else name + 's':<10}"
         if values:
             shown = ", ".join(
                 f"{escape(v.value)} {v.count:,}" + (f" ({escape(v.label)})" if v.label.casefold() != v.value else "")
@@ -74,7 +114,9 @@ def render_inspection_text(inspection: Inspection, color: bool = False, width: i
     if i.profile is not None:
         measurable = len(i.measurable)
         out()
-        out(f"[bold]profile {escape(i.profile)}[/]: {measurable} of {len(i.standards)} standards measurable with this file")
+        scope = f" {i.standards_scope}" if i.standards_scope else ""
+        out(f"[bold]profile {escape(i.profile)}[/]: {measurable} of {len(i.standards)} standards measurable with this "
+            f"file{escape(scope)}")
         for s in i.standards:
             if s.measurable:
                 out(f"  [green]✓[/] {escape(s.id)} — {escape(s.title)}")

@@ -60,7 +60,7 @@ def _group(sr: StandardResult, g: GroupResult) -> dict[str, Any]:
     return {
         "group": g.group or None,
         "value": json_number(g.value),
-        "display": format_value(g.value, sr.unit),
+        "display": format_value(g.value, sr.unit, sr.standard.target),
         "status": g.status.value,
         "sample_size": g.sample_size,
     }

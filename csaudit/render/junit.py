@@ -94,7 +94,7 @@ class JunitFormat(ReportFormat):
             case = ET.Element("testcase", {"classname": xml_text(f"{result.profile_name}.{std.id}"), "name": xml_text(name)})
             status = g.status if g is not None else sr.status
             change = g.change if g is not None else sr.change
-            value = format_value(g.value if g is not None else None, sr.unit)
+            value = format_value(g.value if g is not None else None, sr.unit, std.target)
             target = format_target(std.target, sr.unit)
             _properties(
                 case,

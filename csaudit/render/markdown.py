@@ -93,7 +93,7 @@ class MarkdownFormat(ReportFormat):
                 _status(g.status),
                 title if i == 0 else "",
                 md(group_label(g.group)),
-                md(format_value(g.value, sr.unit)),
+                md(format_value(g.value, sr.unit, std.target)),
                 target if i == 0 else "",
                 f"{g.sample_size:,}",
             ]
@@ -111,7 +111,7 @@ class MarkdownFormat(ReportFormat):
         for sr, g in rows:
             lines.append(
                 f"| {_status(g.status)} | `{sr.standard.id}` | {md(group_label(g.group))} "
-                f"| {md(format_value(g.value, sr.unit))} | {g.sample_size:,} |"
+                f"| {md(format_value(g.value, sr.unit, sr.standard.target))} | {g.sample_size:,} |"
             )
         return lines
 

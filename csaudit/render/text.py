@@ -147,7 +147,7 @@ class _Results:
         self.baseline = result.comparison is not None
         rows = [(sr, g) for sr in result.standards for g in (sr.groups or [None])]
         targets = [format_target(sr.standard.target, sr.unit) for sr in result.standards]
-        values = [format_value(g.value, sr.unit) if g else "—" for sr, g in rows]
+        values = [format_value(g.value, sr.unit, sr.standard.target) if g else "—" for sr, g in rows]
         groups = [group_label(g.group) if g and g.group else "" for _, g in rows]
         self.widths = {
             "Group": min(28, max([5] + [len(t) for t in groups])),
@@ -208,7 +208,7 @@ class _Results:
             cells = [
                 title if i == 0 else "",
                 group_label(g.group) if g.group else "all",
-                format_value(g.value, sr.unit),
+                format_value(g.value, sr.unit, std.target),
                 target if i == 0 else "",
                 Text(g.status.value, style=STATUS_STYLE[g.status]),
                 f"{g.sample_size:,}",
@@ -237,7 +237,7 @@ def _change_text(sr: StandardResult, g: GroupResult | None) -> Text:
 
 
 def _cell(sr: StandardResult, g: GroupResult) -> Text:
-    return Text(format_value(g.value, sr.unit) + STATUS_MARK.get(g.status, ""), style=STATUS_STYLE[g.status])
+    return Text(format_value(g.value, sr.unit, sr.standard.target) + STATUS_MARK.get(g.status, ""), style=STATUS_STYLE[g.status])
 
 
 def _breakdowns(console: Console, result: AuditResult, width: int) -> None:
