@@ -149,6 +149,12 @@ def audit(
         frames[1 + len(queries) + len(label_queries) + len(extra_queries) :][: len(table_queries)]
     )
     rows = quality_row["rows"][0]
+    if rows == 0 and export.empty_rows:
+        raise InputError(
+            f"{export.path}: no rows with a value in the columns read "
+            f"({', '.join(sorted(set(export.columns.values())))}): its {export.empty_rows:,} rows are blank "
+            "there; there is nothing to audit"
+        )
     if rows == 0:
         raise InputError(f"{export.path}: the file has a header but no rows; there is nothing to audit")
     labels = {

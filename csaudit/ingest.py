@@ -28,7 +28,7 @@ from csaudit.business_calendar import ambiguous_instants
 from csaudit.errors import InputError
 from csaudit.fields import FALSE_WORDS, FIELDS, TRUE_WORDS, Field, FieldType, raw_column
 from csaudit.metrics.base import Check, unreadable
-from csaudit.readers import ROW, Table, find_invalid_utf8, read_table
+from csaudit.readers import ROW, Table, drop_blank_rows, find_invalid_utf8, read_table
 from csaudit.readers import describe_read_error as describe_part_error
 from csaudit.rollup import UNTIMED, UNTIMED_FIELD, EventColumns, roll_up
 from csaudit.sources import (
@@ -117,6 +117,8 @@ class Export:
     #: Typed fields whose raw column keeps the cell's text only where it did not parse (the
     #: others are null there, and shown re-formatted by :meth:`cell_text`): field → type.
     lean: dict[str, FieldType] = field(default_factory=dict)
+    #: Rows left out because no column read has a value in them (blank lines among them).
+    empty_rows: int = 0
 
     @property
     def present(self) -> frozenset[str]:
@@ -185,10 +187,10 @@ def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone:
     """The body of :func:`open_export` once the table is read."""
     first = table.parts[0]
     try:
-        sample = table.records.head(SAMPLE_ROWS).collect()
+        rows = table.records.head(1).select(pl.len()).collect().item()
     except Exception as exc:  # polars raises several exception types for unreadable input
         raise describe_part_error(first, exc) from None
-    if sample.height == 0:
+    if rows == 0:
         raise InputError(f"{table.name}: the file has a header but no rows; there is nothing to audit")
     headers = table.headers
     export = Export(
@@ -208,19 +210,67 @@ def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone:
     if not specs and not mapping and source is None and not canonical:
         raise InputError(_unrecognised(table.name, headers))
     records = _exclude(table, source, headers, export)
+    # The first rows of the columns read (other columns are never read: a Parquet dataset is
+    # read column by column), to choose timestamp layouts.
+    rolled = source is not None and source.events is not None
+    used = headers if rolled else _columns_read(specs, headers)
+    try:
+        sample = drop_blank_rows(table.records.select(used).head(SAMPLE_ROWS), used).collect()
+    except Exception as exc:  # polars raises several exception types for unreadable input
+        raise describe_part_error(first, exc) from None
     builder = _FieldParser(export, sample, source, lean)
-    if source is not None and source.events is not None:
-        frame = _roll_up(export, builder, records, source, specs, fields, headers)
+    if rolled:
+        frame = _roll_up(export, builder, records.pipe(drop_blank_rows, headers), source, specs, fields, headers)
+        # One cached frame: every standard, check and label query reads it, so the file is
+        # scanned and parsed once (common-subplan elimination alone leaves several scans).
+        export.frame = frame.cache()
     else:
         selections = [pl.col(ROW)]
         for name, (spec, resolved) in specs.items():
             selections += builder.exprs(name, spec, resolved, fields[name])
-        frame = records.select(selections)
+        read = [name for name, (spec, _) in specs.items() if spec.value is None]
+        has_value = [pl.col(f).is_not_null() | pl.col(raw_column(f)).is_not_null() for f in read]
+        empty = ~pl.any_horizontal(has_value) if has_value else pl.lit(False)
+        frame = records.select(selections).with_columns(empty.alias(_EMPTY))
+        export.frame = _load(export, frame)
     _note_zones(export)
-    # One cached frame: every standard, check and label query reads it, so the file is
-    # scanned and parsed once (common-subplan elimination alone leaves several scans).
-    export.frame = frame.cache()
     return export
+
+
+_EMPTY = "__empty"
+
+
+def _columns_read(specs: dict, headers: list[str]) -> list[str]:
+    """The export's columns the fields are read from, in header order."""
+    named: set[str] = set()
+    for spec, resolved in specs.values():
+        while spec is not None:
+            named.update(resolved.get(c, c) for c in spec.column_names())
+            spec = spec.fallback
+    return [h for h in headers if h in named]
+
+
+def _load(export: Export, frame: pl.LazyFrame) -> pl.LazyFrame:
+    """The canonical frame, read and parsed in one pass (every standard, check and label
+    query then reads it from memory), without the rows that have nothing in any column read:
+    blank lines, or lines whose only cells are in columns the audit does not use (left out
+    and counted in a note). Reading only the columns in use is what lets a wide export, or a
+    Parquet dataset, be read column by column."""
+    try:
+        loaded = frame.collect()
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError) as exc:
+        raise describe_read_error(export, exc) from None
+    empty = int(loaded[_EMPTY].sum())
+    if empty:
+        loaded = loaded.filter(~pl.col(_EMPTY))
+        export.empty_rows = empty
+        if loaded.height:
+            export.notes.append(
+                f"{empty:,} row{' has' if empty == 1 else 's have'} no value in any column read "
+                f"({', '.join(sorted(set(export.columns.values())))}): blank lines, or cells only in other "
+                "columns; left out"
+            )
+    return loaded.drop(_EMPTY).lazy()
 
 
 def describe_read_error(where: Export | Path, exc: Exception) -> InputError:

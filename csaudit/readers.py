@@ -346,13 +346,16 @@ def _combine(frames: list[pl.LazyFrame], parts: list[Part], headers: list[list[s
         if part.encoding and part.encoding not in ("utf-8", "utf-8-sig") and part.format in ("csv", "json", "ndjson"):
             why = "as given with --encoding" if part.asked_encoding else "detected"
             notes.append(f"{part.name}: read as {part.encoding} ({why}); the text was converted to UTF-8")
-    # polars reads a blank line as a row of nulls; such rows are not records (a trailing blank
-    # line would otherwise count as an interaction). Row numbers are assigned first, so they
-    # still count the file's records.
-    records = combined.with_row_index(ROW, offset=1).filter(
-        ~pl.all_horizontal([pl.col(h).is_null() for h in all_headers])
-    )
+    # Row numbers count every record. polars reads a blank line as a row of nulls: the reader
+    # of the table leaves such rows out (csaudit.ingest: rows with nothing in any column it
+    # reads), so that a query needing three columns reads only those three.
+    records = combined.with_row_index(ROW, offset=1)
     return Table(records=records, headers=all_headers, parts=parts, notes=notes)
+
+
+def drop_blank_rows(records: pl.LazyFrame, headers: list[str]) -> pl.LazyFrame:
+    """``records`` without rows that are empty in every column (blank lines)."""
+    return records.filter(~pl.all_horizontal([pl.col(h).is_null() for h in headers]))
 
 
 # -- one input --------------------------------------------------------------------------------

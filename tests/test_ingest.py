@@ -454,3 +454,35 @@ def test_filter_matches_text_that_case_folding_would_change(run_audit):
         """,
     )
     assert only_group(result).sample_size == 1
+
+
+def test_rows_with_cells_only_in_columns_not_read_are_left_out_and_counted(run_audit):
+    # Only the columns the profile reads are read; a row empty in all of them is no
+    # interaction (a resolution rate must not count it as unresolved), and a note says so.
+    result = run_audit(
+        "id,created_at,resolved_at,notes\n"
+        "1,2024-01-01 08:00:00,2024-01-01 09:00:00,\n"
+        ",,,see above\n"
+        "\n"
+        "4,2024-01-01 08:00:00,,\n",
+        RESOLUTION_RATE,
+    )
+    assert result.input_rows == 2
+    group = only_group(result)
+    assert (group.value, group.sample_size) == (0.5, 2)
+    (note,) = [n for n in result.notes if "no value in any column read" in n]
+    assert note == (
+        "2 rows have no value in any column read (id, resolved_at): blank lines, or cells only in "
+        "other columns; left out"
+    )
+
+
+def test_a_row_whose_only_cell_does_not_parse_is_kept_and_reported(run_audit):
+    result = run_audit("id,created_at,first_response_at\n1,2024-01-01 08:00:00,2024-01-01 08:01:00\n,,soon\n", FRT)
+    assert result.input_rows == 2
+    assert [(f.key, f.rows, f.examples) for f in result.findings] == [("unparsable:first_response_at", [2], ["soon"])]
+
+
+def test_rows_blank_in_every_column_read_leave_nothing_to_audit(run_audit):
+    message = input_error(run_audit, "id,created_at,first_response_at,notes\n,,,a\n,,,b\n")
+    assert "no rows with a value in the columns read" in message and "its 2 rows are blank there" in message

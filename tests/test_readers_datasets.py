@@ -190,13 +190,6 @@ def test_the_dataset_is_one_native_scan(exports):
     assert plan.count("Parquet SCAN") == 1 and "3 sources" in plan.replace("2 other sources", "3 sources")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers._combine's blank-line filter (~all_horizontal(is_null) over every column) runs "
-    "before the audit's select, so every column is read and cast to text: explain() shows "
-    "'PROJECT */6 COLUMNS' instead of the 4 the profile uses, and a column the audit never uses "
-    "can stop it (here binary data that is not UTF-8). For the owner of _combine",
-)
 def test_a_column_the_audit_does_not_use_is_not_read(exports):
     for folder, rows in MONTHS.items():
         write(f"exports/{folder}/part-0.parquet", rows, attachment=[b"\xff\xfe"] * len(rows))
