@@ -132,7 +132,10 @@ def audit(
         for f in grouped
     ]
     check_list = list(checks.values())
-    quality = export.frame.select(
+    # Each check's hits are a column, computed once; its count, first rows and examples read it.
+    quality = export.frame.with_columns(
+        check.expr.fill_null(False).alias(_hit(i)) for i, check in enumerate(check_list)
+    ).select(
         [pl.len().alias("rows")]
         + [expr for i, check in enumerate(check_list) for expr in _check_exprs(i, check, export)]
     )
@@ -239,8 +242,12 @@ def _wanted_fields(profile: Profile) -> set[str]:
     return wanted
 
 
+def _hit(i: int) -> str:
+    return f"__hit{i}"
+
+
 def _check_exprs(i: int, check: Check, export: Export) -> Iterable[pl.Expr]:
-    hit = check.expr.fill_null(False)
+    hit = pl.col(_hit(i))
     # The positions of the first hits are found once; rows and examples (the cells as the
     # export wrote them, Export.cell_text) are gathered there.
     first = hit.arg_true().head(FINDING_ROWS)

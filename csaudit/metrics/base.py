@@ -249,8 +249,12 @@ def order_free_mean(values: pl.Expr) -> pl.Expr:
     return pl.when(usable).then(exact).otherwise(values.mean())
 
 
+SAMPLE = "__sample"
+
+
 def statistic_expr(stat: Statistic, values: pl.Expr) -> pl.Expr:
-    """The aggregation expression of ``stat`` over ``values`` (nulls already removed)."""
+    """The aggregation expression of ``stat`` over ``values``; nulls are not part of the
+    sample (every statistic skips them)."""
     kind = stat.kind
     if kind == "mean":
         return order_free_mean(values)
@@ -434,17 +438,16 @@ class RowMetric(Metric):
 
     def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
         rows, value, population = self.measured(ctx)
-        if ctx.sample_aggregations is not None:
-            # The samples read the value several times: compute it once (a business-hours
-            # duration is costly).
-            rows = rows.with_columns(value.alias("__value"), population.alias("__population"))
-            value, population = pl.col("__value"), pl.col("__population")
+        # One column, computed once: the value where the row is in the population, else null.
+        # Every statistic skips nulls, so no aggregation filters (and copies) its group.
+        rows = rows.with_columns(pl.when(population).then(value).alias(SAMPLE))
+        sample = pl.col(SAMPLE)
         aggregations = [
-            statistic_expr(standard.statistic, value.filter(population)).alias("value"),
-            population.cast(pl.Int64).sum().alias("sample_size"),
+            statistic_expr(standard.statistic, sample).alias("value"),
+            sample.count().alias("sample_size"),
         ]
         if ctx.sample_aggregations is not None:
-            aggregations += ctx.sample_aggregations(value, population)
+            aggregations += ctx.sample_aggregations(sample, sample.is_not_null())
         if ctx.each:
             return rows.group_by(list(ctx.each)).agg(aggregations)
         return rows.select(aggregations)
