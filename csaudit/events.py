@@ -103,7 +103,8 @@ def conversation_facts(msgs: pl.LazyFrame, present: frozenset[str], starts: pl.L
     first_customer = pl.when(is_customer).then(at).min().over(KEY)
     frame = msgs.filter(pl.col(KEY).is_not_null()).sort([KEY, "at", ROW], nulls_last=True)
     if starts is not None:
-        frame = frame.join(starts, on=KEY, how="left")
+        # The windows below read the rows in sorted order: the join must keep it.
+        frame = frame.join(starts, on=KEY, how="left", maintain_order="left")
         clock = pl.coalesce(pl.col("_ticket_start"), first_customer)
     else:
         clock = first_customer

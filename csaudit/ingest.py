@@ -218,7 +218,7 @@ def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone:
         sample = drop_blank_rows(table.records.select(used).head(SAMPLE_ROWS), used).collect()
     except Exception as exc:  # polars raises several exception types for unreadable input
         raise describe_part_error(first, exc) from None
-    builder = _FieldParser(export, sample, source, lean)
+    builder = _FieldParser(export, sample, source, lean and not rolled)
     if rolled:
         frame = _roll_up(export, builder, records.pipe(drop_blank_rows, headers), source, specs, fields, headers)
         # One cached frame: every standard, check and label query reads it, so the file is
@@ -229,10 +229,13 @@ def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone:
         for name, (spec, resolved) in specs.items():
             selections += builder.exprs(name, spec, resolved, fields[name])
         read = [name for name, (spec, _) in specs.items() if spec.value is None]
-        has_value = [pl.col(f).is_not_null() | pl.col(raw_column(f)).is_not_null() for f in read]
+        has_value = [
+            pl.col(f).is_not_null() | (pl.col(_failed(f)) if f in builder.deferred else pl.col(raw_column(f)).is_not_null())
+            for f in read
+        ]
         empty = ~pl.any_horizontal(has_value) if has_value else pl.lit(False)
         frame = records.select(selections).with_columns(empty.alias(_EMPTY))
-        export.frame = _load(export, frame)
+        export.frame = _load(export, frame, records, builder.deferred)
     _note_zones(export)
     return export
 
@@ -250,16 +253,36 @@ def _columns_read(specs: dict, headers: list[str]) -> list[str]:
     return [h for h in headers if h in named]
 
 
-def _load(export: Export, frame: pl.LazyFrame) -> pl.LazyFrame:
+@dataclass
+class _Deferred:
+    """A lean field parsed in the one pass by the fast path only; its cells that failed are
+    read again (with white space stripped, every layout) after it, by row number."""
+
+    text: pl.Expr  # the cell text, over the export's records
+    parse: object  # parse(text, fast) -> parsed expression
+
+
+def _failed(name: str) -> str:
+    return f"{name}__failed"
+
+
+_READ_ERRORS = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError)
+
+
+def _load(export: Export, frame: pl.LazyFrame, records: pl.LazyFrame, deferred: dict[str, _Deferred]) -> pl.LazyFrame:
     """The canonical frame, read and parsed in one pass (every standard, check and label
     query then reads it from memory), without the rows that have nothing in any column read:
     blank lines, or lines whose only cells are in columns the audit does not use (left out
     and counted in a note). Reading only the columns in use is what lets a wide export, or a
-    Parquet dataset, be read column by column."""
+    Parquet dataset, be read column by column.
+
+    A lean field keeps no text column through the pass: the pass parses it by the fast path
+    and flags the cells that failed; only those rows are read again (:func:`_retry`)."""
     try:
         loaded = frame.collect()
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError) as exc:
+    except _READ_ERRORS as exc:
         raise describe_read_error(export, exc) from None
+    loaded = _retry(export, loaded, records, deferred)
     empty = int(loaded[_EMPTY].sum())
     if empty:
         loaded = loaded.filter(~pl.col(_EMPTY))
@@ -271,6 +294,33 @@ def _load(export: Export, frame: pl.LazyFrame) -> pl.LazyFrame:
                 "columns; left out"
             )
     return loaded.drop(_EMPTY).lazy()
+
+
+def _retry(export: Export, loaded: pl.DataFrame, records: pl.LazyFrame, deferred: dict[str, _Deferred]) -> pl.DataFrame:
+    """Lean fields' failed cells, read again: stripped of white space and parsed with every
+    layout; the text of those still unreadable becomes their raw column (null elsewhere)."""
+    if not deferred:
+        return loaded
+    failing = [name for name in deferred if loaded[_failed(name)].any()]
+    flags = [_failed(name) for name in deferred]
+    quiet = [pl.lit(None, pl.String).alias(raw_column(name)) for name in deferred if name not in failing]
+    if not failing:
+        return loaded.drop(flags).with_columns(quiet)
+    rows = loaded.filter(pl.any_horizontal(pl.col(_failed(n)) for n in failing)).get_column(ROW)
+    texts = [deferred[name].text.alias(f"{name}__text") for name in failing]
+    try:
+        again = records.filter(pl.col(ROW).is_in(rows.implode())).select(pl.col(ROW), *texts).collect()
+    except _READ_ERRORS as exc:
+        raise describe_read_error(export, exc) from None
+    retried = []
+    for name in failing:
+        text = pl.when(pl.col(_failed(name))).then(pl.col(f"{name}__text"))
+        value = deferred[name].parse(text.str.strip_chars(_WHITESPACE), False)
+        retried += [value.alias(f"{name}__retry"), pl.when(value.is_null()).then(text).alias(raw_column(name))]
+    joined = loaded.join(again, on=ROW, how="left", maintain_order="left").with_columns(retried)
+    return joined.with_columns(
+        pl.coalesce(pl.col(name), pl.col(f"{name}__retry")).alias(name) for name in failing
+    ).drop(flags + [f"{n}__text" for n in failing] + [f"{n}__retry" for n in failing]).with_columns(quiet)
 
 
 def describe_read_error(where: Export | Path, exc: Exception) -> InputError:
@@ -486,6 +536,8 @@ class _FieldParser:
         self.export, self.sample, self.source, self.lean = export, sample, source, lean
         #: Per timestamp field read in a local zone: cells that name a local time the zone skips.
         self.skipped: dict[str, pl.Expr] = {}
+        #: Lean fields whose failed cells are read again after the pass (see _load).
+        self.deferred: dict[str, _Deferred] = {}
         self.name = export.table.name if export.table else str(export.path)
 
     def exprs(self, name: str, spec: FieldSpec, resolved: dict[str, str], target: Field, check: bool = True) -> list[pl.Expr]:
@@ -505,9 +557,10 @@ class _FieldParser:
             )
         if check and skipped is not None:
             self.export.checks += _local_time_checks(name, self.export.columns[name], self.export.timezone, skipped)
-        if self.lean and self._writes_back(name, spec, target.type):
-            raw = pl.when(parsed.is_null()).then(raw)
+        if name in self.deferred:
             self.export.lean[name] = target.type
+            failed = parsed.is_null() & self.deferred[name].text.is_not_null()
+            return [parsed.alias(name), failed.alias(_failed(name))]
         return [parsed.alias(name), raw.alias(raw_column(name))]
 
     def _writes_back(self, name: str, spec: FieldSpec, kind: FieldType) -> bool:
@@ -526,9 +579,9 @@ class _FieldParser:
         description = repr(_describe_spec(spec, resolved))
         if spec.plain and not (self.source and self.source.missing):
             column = pl.col(resolved.get(spec.columns[0], spec.columns[0]))
-            return self._parse_text(name, column, column, kind, spec, description)
+            return self._parse_text(name, column, column, kind, spec, description, self.lean)
         text, _ = self._text(spec, resolved)
-        parsed, raw, expected = self._parse_text(name, text, text, kind, spec, description)
+        parsed, raw, expected = self._parse_text(name, text, text, kind, spec, description, self.lean and spec.fallback is None)
         if spec.fallback is not None:
             parsed_b, raw_b, _ = self.parse(name, spec.fallback, resolved, target)
             parsed = pl.when(raw.is_null()).then(parsed_b).otherwise(parsed)
@@ -561,7 +614,7 @@ class _FieldParser:
         column = resolved[spec.columns[0]]
         return blanked(pl.col(column)), column
 
-    def _parse_text(self, name, text: pl.Expr, raw: pl.Expr, kind: FieldType, spec: FieldSpec, description):
+    def _parse_text(self, name, text: pl.Expr, raw: pl.Expr, kind: FieldType, spec: FieldSpec, description, lean=False):
         if spec.values:
             mapped = {k.strip().casefold(): v for k, v in spec.values.items() if v is not None}
             key = text.str.strip_chars(_WHITESPACE).str.to_lowercase()
@@ -588,6 +641,11 @@ class _FieldParser:
         # (no copy), so a cell is unreadable where it has text but no parsed value; a cell of
         # only spaces counts as unreadable too, and is shown as such.
         first = parse(value_text, fast=True)
+        if lean and self._writes_back(name, spec, kind):
+            # The failed cells are read again after the one pass, by row number (see _load):
+            # no text column is built for the few cells that need it.
+            self.deferred[name] = _Deferred(text=value_text, parse=parse)
+            return first, None, expected
         retry = pl.when(first.is_null()).then(value_text).str.strip_chars(_WHITESPACE)
         parsed = pl.coalesce(first, parse(retry, fast=False))
         if kind is FieldType.NUMBER and (spec.offset or spec.floor is not None):
@@ -612,7 +670,7 @@ class _FieldParser:
         else:
             formats = [_choose_format(self.name, name, source, values, self.export, spec.day_first)]
             self.export.timestamp_formats[name] = formats[0]
-        parsers = [_timestamp_parser(fmt, self.export.timezone) for fmt in formats]
+        parsers = [_timestamp_parser(fmt, self.export.timezone, _fractions_usual(values, fmt)) for fmt in formats]
         if _has_clock_changes(self.export.timezone) and any(reads_naive(fmt) for fmt in formats):
             # Cells that did not parse but read as a wall-clock time: the zone skips that time.
             suspect = pl.when(unreadable(name)).then(pl.col(raw_column(name))).str.strip_chars(_WHITESPACE)
@@ -756,15 +814,28 @@ def _has_clock_changes(zone: str | None) -> bool:
     return bool(zone) and zone.casefold() not in _UTC_NAMES
 
 
-def _timestamp_parser(fmt: str, zone: str | None = None):
+def _fractions_usual(sample: pl.Series, fmt: str) -> bool:
+    """Whether most of the sample's cells have the layout's optional fraction of a second (then
+    the first pass reads it: most cells would otherwise be read twice; without it, the pass
+    takes polars' faster path and the few cells with a fraction are read again)."""
+    if "%.f" not in fmt or sample.len() == 0:
+        return False
+    values = sample.str.strip_chars()
+    whole = values.str.to_datetime(fmt.replace("%.f", ""), strict=False, time_unit="us").is_not_null().sum()
+    fractions = values.str.to_datetime(fmt, strict=False, time_unit="us").is_not_null().sum() - whole
+    return fractions > whole
+
+
+def _timestamp_parser(fmt: str, zone: str | None = None, fractions: bool = False):
     """Parse cells of one layout into UTC instants. A layout without an offset is wall-clock
     time in ``zone`` (None: UTC): a time the zone skips (clocks going forward) is null, an
-    ambiguous one (clocks going back) is its first occurrence."""
+    ambiguous one (clocks going back) is its first occurrence. The fast pass reads the layout
+    without its optional fraction of a second unless ``fractions`` are usual."""
     local = zone if _has_clock_changes(zone) and reads_naive(fmt) else None
 
     def parse(text: pl.Expr, fast: bool) -> pl.Expr:
         # Without the optional fraction the layout hits polars' fast path.
-        layout = fmt.replace("%.f", "") if fast else fmt
+        layout = fmt.replace("%.f", "") if fast and not fractions else fmt
         if local is None:
             return text.str.to_datetime(layout, strict=False, time_unit="us", time_zone="UTC")
         wall = text.str.to_datetime(layout, strict=False, time_unit="us")
@@ -816,14 +887,20 @@ def _bool_parser(text: pl.Expr, fast: bool) -> pl.Expr:
 def _number_parser(units: tuple[str, ...]):
     """Numbers, and durations in seconds whatever the unit the export wrote them in."""
     if not units:
-        return lambda text, fast: text.cast(pl.Float64, strict=False)
+        return lambda text, fast: _finite(text.cast(pl.Float64, strict=False))
     readers = [_unit_reader(unit) for unit in units]
     return lambda text, fast: pl.coalesce([read(text) for read in readers]) if len(readers) > 1 else readers[0](text)
 
 
+def _finite(number: pl.Expr) -> pl.Expr:
+    """A number, or null for the words a float cast also reads (nan, inf, infinity): a cell
+    saying "nan" is unreadable, not a value that poisons a mean."""
+    return pl.when(number.is_finite()).then(number)
+
+
 def _unit_reader(unit: str):
     if unit in _UNIT_SECONDS:
-        return lambda text: text.cast(pl.Float64, strict=False) * _UNIT_SECONDS[unit]
+        return lambda text: _finite(text.cast(pl.Float64, strict=False)) * _UNIT_SECONDS[unit]
     if unit == "hms":
         # H:MM, H:MM:SS or HHH:MM:SS(.f): Freshdesk's "125:03:10", a call log's "0:02:23".
         def hms(text: pl.Expr) -> pl.Expr:

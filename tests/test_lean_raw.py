@@ -70,3 +70,63 @@ def test_cell_text_of_numbers():
     export = Export(path=None, frame=None, columns={}, headers=[], separator=",", lean={"n": FieldType.NUMBER})
     frame = pl.DataFrame({"n": [3.0, 2.5, None, -0.0], raw_column("n"): [None, None, "x", None]})
     assert frame.select(export.cell_text("n"))["n__raw"].to_list() == ["3", "2.5", "x", "0"]
+
+
+def test_cells_the_fast_path_misses_are_read_again_by_row(write_csv):
+    # Spaces around a timestamp or number, a fraction of a second, a capitalised flag: the one
+    # pass misses them, the second read (those rows only) parses them; what still does not
+    # parse keeps its text, in its own row, for every field at once.
+    path = write_csv(
+        "id,created_at,first_response_at,csat,abandoned\n"
+        "A,2024-05-01 10:00:00,2024-05-01 10:05:00,4,no\n"
+        "B, 2024-05-01 11:00:00 ,2024-05-01 11:00:30.5,  5 ,Yes\n"
+        "C,2024-05-01 12:00:00,soon,five,maybe\n"
+        "D,2024-05-01 13:00:00,   ,,\n"
+    )
+    export = open_export(path, {}, {"id", "created_at", "first_response_at", "csat", "abandoned"}, FIELDS, lean=True)
+    frame = export.frame.collect()
+    assert frame["id"].to_list() == ["A", "B", "C", "D"]
+    assert [str(v) for v in frame["created_at"].to_list()] == [
+        "2024-05-01 10:00:00+00:00", "2024-05-01 11:00:00+00:00", "2024-05-01 12:00:00+00:00", "2024-05-01 13:00:00+00:00"
+    ]
+    assert [None if v is None else str(v) for v in frame["first_response_at"].to_list()] == [
+        "2024-05-01 10:05:00+00:00", "2024-05-01 11:00:30.500000+00:00", None, None
+    ]
+    assert frame["csat"].to_list() == [4.0, 5.0, None, None]
+    assert frame["abandoned"].to_list() == [False, True, None, None]
+    assert frame[raw_column("created_at")].to_list() == [None] * 4
+    # A cell of only spaces is unreadable, and shown as it is.
+    assert frame[raw_column("first_response_at")].to_list() == [None, None, "soon", "   "]
+    assert frame[raw_column("csat")].to_list() == [None, None, "five", None]
+    assert frame[raw_column("abandoned")].to_list() == [None, None, "maybe", None]
+    assert not [c for c in frame.columns if c.endswith("__failed")]
+
+
+def test_nan_and_infinity_are_not_numbers(write_csv):
+    path = write_csv("id,csat\nA,4\nB,nan\nC,inf\nD,-Infinity\n")
+    frame = open_export(path, {}, {"id", "csat"}, FIELDS, lean=True).frame.collect()
+    assert frame["csat"].to_list() == [4.0, None, None, None]
+    assert frame[raw_column("csat")].to_list() == [None, "nan", "inf", "-Infinity"]
+
+
+def test_a_column_of_fractions_is_read_in_one_pass(write_csv):
+    path = write_csv(
+        "id,created_at,first_response_at\n"
+        + "".join(f"{i},2024-05-01 10:00:0{i}.25,2024-05-01 10:01:00\n" for i in range(5))
+        + "9,2024-05-01 10:00:09,2024-05-01 10:01:00\n"
+    )
+    export = open_export(path, {}, {"id", "created_at", "first_response_at"}, FIELDS, lean=True)
+    # The first pass keeps the fraction: the whole-second cell is the one read again.
+    frame = export.frame.collect()
+    assert frame["created_at"].dt.second().to_list() == [0, 1, 2, 3, 4, 9]
+    assert frame["created_at"].dt.millisecond().to_list() == [250] * 5 + [0]
+    assert frame[raw_column("created_at")].null_count() == 6
+
+
+def test_the_first_pass_keeps_the_fraction_when_the_sample_has_them():
+    from csaudit.ingest import _fractions_usual
+
+    fmt = "%Y-%m-%d %H:%M:%S%.f"
+    assert _fractions_usual(pl.Series(["2024-05-01 10:00:00.25", "2024-05-01 10:00:01.5", "2024-05-01 10:00:02"]), fmt)
+    assert not _fractions_usual(pl.Series(["2024-05-01 10:00:00", "2024-05-01 10:00:01.5", "2024-05-01 10:00:02"]), fmt)
+    assert not _fractions_usual(pl.Series(["2024-05-01 10:00:00.25"]), "%Y-%m-%d %H:%M:%S")

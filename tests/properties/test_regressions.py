@@ -84,12 +84,6 @@ def test_unreadable_abandoned_flag_leaves_the_contact_out_of_the_waiting_count(r
     assert not any(key.startswith("waiting:no_end") for key in found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="csaudit/ingest.py reads number cells with a float cast, so `nan` and `inf` pass as numbers "
-    "(docs/metrics.md: numbers are plain decimals): one `nan` makes error_rate NaN, shown as '—' with "
-    "n = 3, and one `inf` makes a mean infinite. For the owner of ingest.py",
-)
 def test_nan_and_inf_in_a_number_column_are_unreadable(run_audit):
     audit = run_audit(
         """
