@@ -35,7 +35,6 @@ import polars as pl  # noqa: E402
 IMPORT_POLARS = time.perf_counter() - _t
 _t = time.perf_counter()
 import csaudit.cli  # noqa: E402,F401
-import csaudit.render  # noqa: E402,F401
 from csaudit import engine, ingest, tables  # noqa: E402
 from csaudit.profile.loader import load_profile  # noqa: E402
 

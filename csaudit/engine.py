@@ -208,9 +208,9 @@ def audit(
         notes=export.notes + table_notes,
         strict=strict,
     )
+    extras.fill(extra_frames, labels, _group_results, audit_result)
     measured = {p.standard.id: standard_frames[p.index] for p in planned if p.index is not None}
-    extras.fill(extra_frames, labels, _group_results, audit_result, measured)
-    extras.finish(audit_result, lambda queries: _collect(export, queries), progress)
+    extras.finish(audit_result, lambda queries: _collect(export, queries), progress, measured)
     return audit_result
 
 

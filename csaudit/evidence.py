@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -147,7 +147,8 @@ def _row_columns(metric: RowMetric, ctx: BuildContext, standard: Standard, side:
     ]
 
 
-def candidates(metric: Metric, ctx: BuildContext, standard: Standard, exhaustive: bool = False):
+def candidates(metric: Metric, ctx: BuildContext, standard: Standard, exhaustive: bool = False,
+               measured: pl.DataFrame | None = None):
     """``(frame, unit, per_row)``: the interactions that count against ``standard``, or None.
 
     The frame has the ``each`` keys, ``side`` (the way the standard's value must be off for
@@ -157,7 +158,7 @@ def candidates(metric: Metric, ctx: BuildContext, standard: Standard, exhaustive
     if standard.target is None:
         return None
     keys = list(ctx.each)
-    custom = metric.evidence_frame(ctx, standard, exhaustive=exhaustive)
+    custom = metric.evidence_frame(ctx, standard, exhaustive=exhaustive, measured=measured)
     if custom is not None or not isinstance(metric, RowMetric):
         if custom is None:
             return None
@@ -192,9 +193,11 @@ def _top(struct: pl.Expr, samples: int) -> pl.Expr:
 
 
 class EvidencePlan:
-    """Samples for every standard, computed in the audit's ``collect_all``: for a per-row
-    metric, a top-k per side among the aggregations of the standard's own query (its value is
-    computed once); for the others, one more query (:meth:`Metric.evidence_frame`)."""
+    """Samples of the standards that failed or warned, computed after the audit's
+    ``collect_all`` from the canonical frame in memory (:meth:`collect`): for a per-row
+    metric, a top-k per side among the aggregations of the standard's query, built again with
+    them; for the others, one query (:meth:`Metric.evidence_frame`). Standards that passed
+    cost nothing."""
 
     def __init__(self, frame: pl.LazyFrame, present: frozenset[str], samples: int = DEFAULT_SAMPLES, kind: str = "interactions"):
         self.frame, self.present, self.samples, self.kind = frame, present, samples, kind
@@ -203,6 +206,7 @@ class EvidencePlan:
         self.sources: list[_Source] = []  # standards with their own evidence query
         self.aggregated: list[tuple[Standard, StandardResult, list[str], Unit | None, bool]] = []
         self.shown: dict[str, tuple[pl.Expr, pl.Expr]] = {}  # standard id → (label, value) expressions
+        self.planned: list[tuple[Metric, BuildContext, Standard, StandardResult]] = []
 
     @staticmethod
     def fields(samples: int, kind: str = "interactions") -> set[str]:
@@ -210,20 +214,39 @@ class EvidencePlan:
         return set(EVIDENCE_FIELDS.get(kind, ())) | {KINDS[kind].id_field} if samples else set()
 
     def add(self, metric: Metric, ctx: BuildContext, standard: Standard, result: StandardResult) -> None:
-        """Called before the standard's query is built: a per-row metric gets its samples as
-        more aggregations of that query (``ctx.sample_aggregations``)."""
-        if not self.samples or standard.target is None:
-            return
-        custom = metric.evidence_frame(ctx, standard)
+        """A standard whose samples :meth:`collect` may need."""
+        if self.samples and standard.target is not None:
+            self.planned.append((metric, ctx, standard, result))
+
+    def collect(self, labels: dict[str, dict], collect, measured: dict[str, pl.DataFrame]) -> None:
+        """The samples of every failed or warned standard; ``collect`` runs queries;
+        ``measured``: each standard's collected query (what a metric's evidence may reuse)."""
+        queries = []
+        for metric, ctx, standard, result in self.planned:
+            if any(g.status in (Status.FAIL, Status.WARN) for g in result.groups):
+                query = self._plan(metric, ctx, standard, result, measured.get(standard.id))
+                if query is not None:
+                    queries.append(query)
+        frames = collect(queries + self.queries()) if queries or self.sources else []
+        measured = {standard.id: frame for (standard, *_), frame in zip(self.aggregated, frames)}
+        self.fill(frames[len(queries):], labels, measured)
+
+    def _plan(self, metric: Metric, ctx: BuildContext, standard: Standard, result: StandardResult,
+              measured: pl.DataFrame | None) -> pl.LazyFrame | None:
+        """A per-row metric's query again, with its samples as more aggregations
+        (``ctx.sample_aggregations``); for another metric, its candidates (no query)."""
+        custom = metric.evidence_frame(ctx, standard, measured=measured)
         if custom is None and isinstance(metric, RowMetric) and type(metric).build is RowMetric.build:
-            ctx.sample_aggregations = lambda value, population: self._aggregations(metric, ctx, standard, value, population)
+            with_samples = replace(ctx, sample_aggregations=lambda value, population: self._aggregations(
+                metric, ctx, standard, value, population))
             unit = _row_parts(metric, ctx, pl.lit(0.0))[1]
             self.aggregated.append((standard, result, list(ctx.each), unit, _per_row(metric, standard)))
-            return
-        found = candidates(metric, ctx, standard)
+            return metric.build(with_samples, standard)
+        found = candidates(metric, ctx, standard, measured=measured)
         if found is not None:
             frame, unit, per_row = found
             self.sources.append(_Source(standard, result, list(ctx.each), unit, per_row, frame))
+        return None
 
     def _aggregations(self, metric, ctx, standard, value, population) -> list[pl.Expr]:
         """Per side, the positions of the worst rows (a top-k on numbers), and the columns the

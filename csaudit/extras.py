@@ -2,9 +2,10 @@
 breakdowns (``--by``), chart data (the HTML report) and violation files (``--violations-dir``).
 
 The engine hands every planned standard to :meth:`Extras.add`, runs :meth:`Extras.queries`
-in its own ``collect_all`` (so the file is still read once), and gives the results back to
-:meth:`Extras.fill` once the standards are evaluated. Only the violation files need a second
-pass over the data, made by :meth:`Extras.finish` and only when asked for.
+in its own ``collect_all``, and gives the results back to :meth:`Extras.fill` once the
+standards are evaluated. :meth:`Extras.finish` then queries the canonical frame (in memory)
+again for what depends on the statuses: the samples of failed and warned standards, and the
+violation files when asked for.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Extras:
                 plan.add(metric, ctx, standard, result)
 
     def queries(self) -> list[pl.LazyFrame]:
-        self._parts = [self.evidence.queries(), self.breakdown.queries()]
+        self._parts = [self.breakdown.queries()]
         self._parts.append(self.chart_plan.queries() if self.chart_plan else [])
         return [q for part in self._parts for q in part]
 
@@ -79,20 +80,22 @@ class Extras:
         labels: dict[str, dict],
         evaluate: Evaluate,
         result: "AuditResult",
-        measured: dict[str, pl.DataFrame],
     ) -> None:
-        """``frames``: the results of :meth:`queries`; ``measured``: each standard's own
-        collected query by standard id (it carries the per-row metrics' samples)."""
+        """``frames``: the results of :meth:`queries`."""
         sizes = [len(part) for part in self._parts]
-        evidence, breakdown, charts = (frames[sum(sizes[:i]) : sum(sizes[: i + 1])] for i in range(3))
-        self.evidence.fill(evidence, labels, measured)
+        breakdown, charts = (frames[sum(sizes[:i]) : sum(sizes[: i + 1])] for i in range(2))
         self.breakdown.fill(breakdown, labels, evaluate)
         result.by = self.by
         if self.chart_plan is not None:
             result.charts = self.chart_plan.fill(charts, labels, evaluate, result)
         self.labels = labels
 
-    def finish(self, result: "AuditResult", collect, progress: Progress | None = None) -> None:
-        """The second pass: violation files, when asked for. ``collect`` runs queries."""
+    def finish(
+        self, result: "AuditResult", collect, progress: Progress | None = None, measured: dict[str, pl.DataFrame] | None = None
+    ) -> None:
+        """After the standards are evaluated, from the canonical frame in memory: the samples
+        of the failed and warned ones, and violation files when asked for. ``collect`` runs
+        queries; ``measured`` is each standard's collected query, by standard id."""
+        self.evidence.collect(self.labels, collect, measured or {})
         if self.violations is not None:
             result.violation_files = self.violations.write(self.labels, collect, progress)

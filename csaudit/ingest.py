@@ -879,7 +879,13 @@ def _local_time_checks(name: str, column: str, zone: str, skipped: pl.Expr) -> l
     ]
 
 
+_TRUE_SPELLINGS = [w for word in TRUE_WORDS for w in dict.fromkeys((word, word.capitalize(), word.upper()))]
+_FALSE_SPELLINGS = [w for word in FALSE_WORDS for w in dict.fromkeys((word, word.capitalize(), word.upper()))]
+
+
 def _bool_parser(text: pl.Expr, fast: bool) -> pl.Expr:
+    if fast:  # the usual spellings, without lowering every cell (the rest are read again)
+        return pl.when(text.is_in(_TRUE_SPELLINGS)).then(True).when(text.is_in(_FALSE_SPELLINGS)).then(False)
     lowered = text.str.to_lowercase()
     return pl.when(lowered.is_in(TRUE_WORDS)).then(True).when(lowered.is_in(FALSE_WORDS)).then(False)
 

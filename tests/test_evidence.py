@@ -225,6 +225,27 @@ def test_waiting_count_shows_the_contacts_waiting_at_the_peak(run_standard):
     assert result.evidence[0].label == "waiting at the peak: 3 at 2024-01-01 08:03:00 UTC"
 
 
+def test_waiting_samples_per_channel_are_taken_at_each_channels_own_peak(run_standard):
+    # Phone: P1 [08:30, 08:40), P2 [08:31, 08:32): two wait from 08:31; chat as above (3 at 08:03).
+    csv_text = WAITING_CSV.rstrip() + (
+        "\nP1,phone,2024-01-01 08:30:00,2024-01-01 08:40:00\nP2,phone,2024-01-01 08:31:00,2024-01-01 08:32:00\n"
+    )
+    result = run_standard(csv_text, WAITING.replace("fail: 2}", "fail: 1, each: channel}"))
+    assert [(g.group["channel"], g.value) for g in result.groups] == [("chat", 3), ("phone", 2)]
+    by_channel = {}
+    for ev in result.evidence:
+        by_channel.setdefault(ev.group["channel"], []).append((ev.row, ev.value, ev.label))
+    assert by_channel["chat"] == [
+        (1, 600.0, "waiting at the peak: 3 at 2024-01-01 08:03:00 UTC"),
+        (2, 180.0, "waiting at the peak: 3 at 2024-01-01 08:03:00 UTC"),
+        (3, 60.0, "waiting at the peak: 3 at 2024-01-01 08:03:00 UTC"),
+    ]
+    assert by_channel["phone"] == [
+        (6, 600.0, "waiting at the peak: 2 at 2024-01-01 08:31:00 UTC"),
+        (7, 60.0, "waiting at the peak: 2 at 2024-01-01 08:31:00 UTC"),
+    ]
+
+
 def test_backlog_flow_shows_what_is_still_open_oldest_first(run_standard):
     # 4 created, 2 resolved: 2.0 > 1. Open at the end of the data (01-03 10:00): row 2 (2 d 1 h)
     # and row 3 (1 d 2 h).

@@ -156,7 +156,7 @@ class SigmaLevel(DefectsPerMillion):
 
     evidence_unit = Unit.COUNT
 
-    def evidence_frame(self, ctx, standard, exhaustive=False):
+    def evidence_frame(self, ctx, standard, exhaustive=False, measured=None):
         """The sigma level falls as defects rise: when it is too low, the interactions with
         defects, most first (its thresholds are not in per-row units)."""
         from csaudit.ingest import ROW

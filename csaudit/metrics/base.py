@@ -394,12 +394,15 @@ class Metric:
     #: Unit of the ``value`` column of :meth:`evidence_frame`.
     evidence_unit: Unit | None = None
 
-    def evidence_frame(self, ctx: BuildContext, standard: Standard, exhaustive: bool = False) -> pl.LazyFrame | None:
+    def evidence_frame(
+        self, ctx: BuildContext, standard: Standard, exhaustive: bool = False, measured: pl.DataFrame | None = None
+    ) -> pl.LazyFrame | None:
         """For metrics that are not per-row: the interactions behind a bad value (see
         csaudit/evidence.py), or None when there are none to show. Columns: the ``each`` keys,
         the row number, ``side`` ("high"/"low": the value is off that way), ``key`` (larger is
         worse), ``value`` (in :attr:`evidence_unit`) and ``label`` (text or null).
-        ``exhaustive``: every such interaction (``--violations-dir``), not just the telling ones."""
+        ``exhaustive``: every such interaction (``--violations-dir``), not just the telling ones.
+        ``measured``: the standard's own collected query, when there is one."""
         return None
 
 

@@ -249,6 +249,9 @@ class SpeedOfAnswer(RowMetric):
         return ctx.frame.filter(live_channel_filter(ctx))
 
 
+PEAK, PEAK_AT = "__peak", "__peak_at"
+
+
 class WaitingCount(Metric):
     name = "waiting_count"
     title = "Customers waiting"
@@ -320,11 +323,16 @@ class WaitingCount(Metric):
         keys = list(ctx.each)
         arrivals = waits.select(*keys, pl.col("start").alias("t"), pl.lit(1, pl.Int32).alias("step"))
         departures = waits.select(*keys, pl.col("end").alias("t"), pl.lit(-1, pl.Int32).alias("step"))
-        # Sorting -1 before +1 at the same instant applies "departures before arrivals".
-        events = pl.concat([arrivals, departures]).sort([*keys, "t", "step"])
+        # One integer sort key: the instant in microseconds, departures (-1) before arrivals
+        # (+1) at the same instant ("departures before arrivals").
+        order = pl.col("t").dt.epoch("us") * 2 + (pl.col("step") > 0).cast(pl.Int64)
+        events = pl.concat([arrivals, departures]).sort([*keys, order])
+        # Every wait adds one arrival and one departure, so each group's steps sum to zero: the
+        # running sum over all groups (sorted by key) is each group's own level.
         level, following = pl.col("step").cum_sum(), pl.col("t").shift(-1)
         if keys:
-            level, following = level.over(keys), following.over(keys)
+            same = pl.all_horizontal([pl.col(k).eq_missing(pl.col(k).shift(-1)) for k in keys])
+            following = pl.when(same).then(following)
         # "hold": how long the level after this event lasts (zero between same-instant events).
         hold = seconds_between(pl.col("t"), following).fill_null(0.0)
         return events.with_columns(level.alias("level"), hold.alias("hold"))
@@ -347,9 +355,13 @@ class WaitingCount(Metric):
             value = (pl.col("level") * pl.col("hold")).sum() / pl.col("hold").sum()
         else:
             value = pl.col("hold").filter(pl.col("level") <= stat.within).sum() / pl.col("hold").sum()
+        level = pl.col("level")
         aggregations = [
             value.cast(pl.Float64).alias("value"),
             (pl.col("step") == 1).cast(pl.Int64).sum().alias("sample_size"),
+            # The peak and its first instant, for the evidence (who was waiting then).
+            level.max().alias(PEAK),
+            pl.col("t").filter(level == level.max()).min().alias(PEAK_AT),
         ]
         if keys:
             return events.group_by(keys).agg(aggregations)
@@ -357,7 +369,7 @@ class WaitingCount(Metric):
 
     evidence_unit = Unit.SECONDS
 
-    def evidence_frame(self, ctx, standard, exhaustive=False):
+    def evidence_frame(self, ctx, standard, exhaustive=False, measured=None):
         """Contacts waiting when too many waited, longest wait first: those waiting at the
         peak (its first instant) as samples; with ``exhaustive``, every contact that waited
         while more than the limit were waiting (the fail level; ``share_within``'s N)."""
@@ -366,9 +378,12 @@ class WaitingCount(Metric):
         waits, events = self.waits_and_events(ctx)
         instant = "%Y-%m-%d %H:%M:%S UTC"
         if not exhaustive:
-            level = pl.col("level")
-            peak = [pl.col("t").filter(level == level.max()).min().alias("at"), level.max().alias("peak")]
-            peaks = events.group_by(keys).agg(peak) if keys else events.select(peak)
+            if measured is None:
+                return None
+            # The standard's own query found each group's peak: the waits alone tell who
+            # waited then (no second sort of the events).
+            peaks = measured.lazy().select(*keys, pl.col(PEAK_AT).alias("at"), pl.col(PEAK).alias("peak"))
+            waits = self.waits(ctx)
             rows = waits.join(peaks, on=keys, nulls_equal=True) if keys else waits.join(peaks, how="cross")
             rows = rows.filter((pl.col("start") <= pl.col("at")) & (pl.col("end") > pl.col("at")))
             label = pl.format("waiting at the peak: {} at {}", pl.col("peak"), pl.col("at").dt.strftime(instant))
@@ -455,7 +470,7 @@ class BacklogFlow(Metric):
 
     evidence_unit = Unit.SECONDS
 
-    def evidence_frame(self, ctx, standard, exhaustive=False):
+    def evidence_frame(self, ctx, standard, exhaustive=False, measured=None):
         """When more came in than was resolved: the backlog itself, i.e. the interactions still
         open at the end of the data (its last creation or resolution), oldest first."""
         from csaudit.ingest import ROW
