@@ -130,3 +130,32 @@ def test_the_first_pass_keeps_the_fraction_when_the_sample_has_them():
     assert _fractions_usual(pl.Series(["2024-05-01 10:00:00.25", "2024-05-01 10:00:01.5", "2024-05-01 10:00:02"]), fmt)
     assert not _fractions_usual(pl.Series(["2024-05-01 10:00:00", "2024-05-01 10:00:01.5", "2024-05-01 10:00:02"]), fmt)
     assert not _fractions_usual(pl.Series(["2024-05-01 10:00:00.25"]), "%Y-%m-%d %H:%M:%S")
+
+
+def test_text_fields_are_cleaned_after_the_pass(write_csv):
+    path = write_csv(
+        "id,channel,agent,created_at\n"
+        " A ,Chat,Ann Lee,2024-05-01 10:00:00\n"
+        "B, chat ,ann lee,2024-05-01 10:00:00\n"
+        "C,CHAT,  ,2024-05-01 10:00:00\n"
+        "D,email,Bob,2024-05-01 10:00:00\n"
+        "  ,  ,,\n"
+    )
+    export = open_export(path, {}, {"id", "channel", "agent", "created_at"}, FIELDS, lean=True)
+    frame = export.frame.collect()
+    # Row 5 has only spaces in the columns read: it is no interaction.
+    assert export.empty_rows == 1 and frame.height == 4
+    assert frame["id"].to_list() == ["A", "B", "C", "D"]  # ids keep their case
+    assert frame["channel"].to_list() == ["chat", "chat", "chat", "email"]
+    assert frame[raw_column("channel")].to_list() == ["Chat", "chat", "CHAT", "email"]
+    assert frame["agent"].to_list() == ["ann lee", "ann lee", None, "bob"]
+    assert frame[raw_column("agent")].to_list() == ["Ann Lee", "ann lee", None, "Bob"]
+
+
+def test_many_distinct_texts_are_cleaned_cell_by_cell(write_csv):
+    rows = "".join(f" T{i} ,Agent {i},2024-05-01 10:00:00\n" for i in range(1_500))
+    path = write_csv("id,agent,created_at\n" + rows)
+    frame = open_export(path, {}, {"id", "agent", "created_at"}, FIELDS, lean=True).frame.collect()
+    assert frame["id"].head(2).to_list() == ["T0", "T1"]
+    assert frame["agent"].head(2).to_list() == ["agent 0", "agent 1"]
+    assert frame[raw_column("agent")].head(2).to_list() == ["Agent 0", "Agent 1"]
