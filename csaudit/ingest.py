@@ -28,7 +28,8 @@ from csaudit.business_calendar import ambiguous_instants
 from csaudit.errors import InputError
 from csaudit.fields import FALSE_WORDS, FIELDS, TRUE_WORDS, Field, FieldType, raw_column
 from csaudit.metrics.base import Check, unreadable
-from csaudit.readers import ROW, Table, drop_blank_rows, find_invalid_utf8, read_table
+from csaudit.readers import ROW, Table, drop_blank_rows, find_invalid_utf8, is_kept, read_table
+from csaudit.readers import _as_text as typed_as_text
 from csaudit.readers import describe_read_error as describe_part_error
 from csaudit.rollup import UNTIMED, UNTIMED_FIELD, EventColumns, roll_up
 from csaudit.sources import (
@@ -209,16 +210,17 @@ def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone:
     canonical = {header_key(h) for h in headers} & set(fields)
     if not specs and not mapping and source is None and not canonical:
         raise InputError(_unrecognised(table.name, headers))
-    records = _exclude(table, source, headers, export)
+    rolled = source is not None and source.events is not None
+    typed = _typed_columns(table, specs, fields, source, rolled)
+    records = _exclude(table, source, headers, export, typed)
     # The first rows of the columns read (other columns are never read: a Parquet dataset is
     # read column by column), to choose timestamp layouts.
-    rolled = source is not None and source.events is not None
     used = headers if rolled else _columns_read(specs, headers)
     try:
         sample = drop_blank_rows(table.records.select(used).head(SAMPLE_ROWS), used).collect()
     except Exception as exc:  # polars raises several exception types for unreadable input
         raise describe_part_error(first, exc) from None
-    builder = _FieldParser(export, sample, source, lean and not rolled)
+    builder = _FieldParser(export, sample, source, lean and not rolled, typed)
     if rolled:
         frame = _roll_up(export, builder, records.pipe(drop_blank_rows, headers), source, specs, fields, headers)
         # One cached frame: every standard, check and label query reads it, so the file is
@@ -483,9 +485,34 @@ def _unrecognised(name: str, headers: list[str]) -> str:
     )
 
 
-def _exclude(table: Table, source: Source | None, headers: list[str], export: Export) -> pl.LazyFrame:
-    """The records without the rows the source's rules leave out (counted, with the reason)."""
-    records = table.records
+def _typed_columns(table: Table, specs: dict, fields, source: Source | None, rolled: bool) -> dict[str, pl.DataType]:
+    """Typed columns (a Parquet file's times, flags, numbers) that a field reads as they are:
+    column → type. Every other typed column is read as the text a CSV export would hold."""
+    schema = table.records.collect_schema()
+    if rolled or (source and source.missing):
+        return {}
+    fits = {FieldType.TIMESTAMP: (pl.Datetime, pl.Date), FieldType.BOOL: (pl.Boolean,)}
+    # A column a field reads in another way too (joined, combined, mapped) stays text.
+    shared = {resolved.get(c, c) for spec, resolved in specs.values() if not spec.plain for c in spec.column_names()}
+    typed = {}
+    for name, (spec, resolved) in specs.items():
+        column = resolved.get(spec.columns[0], spec.columns[0]) if spec.columns else None
+        dtype = schema.get(column) if spec.plain and column else None
+        kind = fields[name].type
+        if dtype is None or not is_kept(dtype) or column in shared:
+            continue
+        if isinstance(dtype, fits.get(kind, ())) or (kind is FieldType.NUMBER and dtype.is_numeric()):
+            typed[column] = dtype
+    return typed
+
+
+def _exclude(table: Table, source: Source | None, headers: list[str], export: Export, typed: dict) -> pl.LazyFrame:
+    """The records without the rows the source's rules leave out (counted, with the reason);
+    typed columns no field reads as they are become text."""
+    schema = table.records.collect_schema()
+    as_text = [e for name, dtype in schema.items() if is_kept(dtype) and name not in typed and name != ROW
+               for e in typed_as_text(pl.col(name), name, dtype)]
+    records = table.records.with_columns(as_text) if as_text else table.records
     if source is None or not source.exclude:
         return records
     by_key = _index(headers)
@@ -532,8 +559,11 @@ def _clean(text: pl.Expr) -> pl.Expr:
 class _FieldParser:
     """Builds each field's parsed and raw expressions, recording formats and checks."""
 
-    def __init__(self, export: Export, sample: pl.DataFrame, source: Source | None, lean: bool = False):
+    def __init__(self, export: Export, sample: pl.DataFrame, source: Source | None, lean: bool = False,
+                 typed: dict[str, pl.DataType] | None = None):
         self.export, self.sample, self.source, self.lean = export, sample, source, lean
+        #: Typed columns read as they are (see _typed_columns): column → type.
+        self.typed = typed or {}
         #: Per timestamp field read in a local zone: cells that name a local time the zone skips.
         self.skipped: dict[str, pl.Expr] = {}
         #: Lean fields whose failed cells are read again after the pass (see _load).
@@ -578,7 +608,10 @@ class _FieldParser:
         kind = target.type
         description = repr(_describe_spec(spec, resolved))
         if spec.plain and not (self.source and self.source.missing):
-            column = pl.col(resolved.get(spec.columns[0], spec.columns[0]))
+            header = resolved.get(spec.columns[0], spec.columns[0])
+            if header in self.typed:
+                return self._parse_typed(name, header, self.typed[header], kind)
+            column = pl.col(header)
             return self._parse_text(name, column, column, kind, spec, description, self.lean)
         text, _ = self._text(spec, resolved)
         parsed, raw, expected = self._parse_text(name, text, text, kind, spec, description, self.lean and spec.fallback is None)
@@ -586,6 +619,37 @@ class _FieldParser:
             parsed_b, raw_b, _ = self.parse(name, spec.fallback, resolved, target)
             parsed = pl.when(raw.is_null()).then(parsed_b).otherwise(parsed)
             raw = pl.coalesce(raw, raw_b)
+        return parsed, raw, expected
+
+    def _parse_typed(self, name: str, header: str, dtype: pl.DataType, kind: FieldType):
+        """A typed column read as it is: times to UTC instants (without a zone, wall-clock
+        time in the export's zone, like text without an offset), numbers to floats."""
+        column = pl.col(header)
+        if kind is FieldType.TIMESTAMP:
+            moment = column.cast(pl.Datetime("us")) if isinstance(dtype, pl.Date) else column.dt.cast_time_unit("us")
+            if getattr(dtype, "time_zone", None):
+                parsed = moment.dt.convert_time_zone("UTC")
+                self.export.timestamp_formats[name] = "%Y-%m-%dT%H:%M:%S%.f%z"
+            else:
+                zone = self.export.timezone if _has_clock_changes(self.export.timezone) else "UTC"
+                parsed = moment.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+                self.export.timestamp_formats[name] = "%Y-%m-%d %H:%M:%S%.f"
+                if zone != "UTC":
+                    # The only cells that fail: wall-clock times the zone skips.
+                    self.skipped[name] = unreadable(name)
+            expected = "a date and time"
+        elif kind is FieldType.NUMBER:
+            parsed, expected = _finite(column.cast(pl.Float64)), "a number"
+        else:
+            parsed, expected = column, "true/false"
+        text = typed_as_text(column, header, dtype)[0]
+        if self.lean:
+            # Only a time the zone skips, or a number that is not finite, fails: its text.
+            self.export.lean[name] = kind
+            failing = kind is not FieldType.BOOL and not (kind is FieldType.TIMESTAMP and name not in self.skipped)
+            raw = pl.when(parsed.is_null() & column.is_not_null()).then(text) if failing else pl.lit(None, pl.String)
+        else:
+            raw = text
         return parsed, raw, expected
 
     def _text(self, spec: FieldSpec, resolved: dict[str, str]) -> tuple[pl.Expr, str]:

@@ -316,6 +316,23 @@ def read_table(
     return table
 
 
+def _same_types(frames: list[pl.LazyFrame]) -> list[pl.LazyFrame]:
+    """Files read as one table: a column typed differently in two of them (a CSV's text and
+    a Parquet file's times) is text in all."""
+    schemas = [frame.collect_schema() for frame in frames]
+    types: dict[str, set] = {}
+    for schema in schemas:
+        for name, dtype in schema.items():
+            types.setdefault(name, set()).add(dtype)
+    mixed = {name for name, found in types.items() if len(found) > 1}
+    if not mixed:
+        return frames
+    return [
+        frame.with_columns(expr for name in mixed & set(schema) for expr in _as_text(pl.col(name), name, schema[name]))
+        for frame, schema in zip(frames, schemas)
+    ]
+
+
 def _combine(frames: list[pl.LazyFrame], parts: list[Part], headers: list[list[str]]) -> Table:
     notes: list[str] = []
     if len(frames) == 1:
@@ -335,6 +352,7 @@ def _combine(frames: list[pl.LazyFrame], parts: list[Part], headers: list[list[s
             for p, hs in zip(parts, headers)
             if set(hs) != set(all_headers)
         ]
+        frames = _same_types(frames)
         combined = pl.concat(frames, how="diagonal")
         notes.append(
             f"{len(parts)} files read as one table; rows are numbered across them: "
@@ -808,19 +826,32 @@ def _read_parquet(path: Path, part: Part) -> pl.LazyFrame:
         schema = frame.collect_schema()
     except Exception as exc:  # polars raises several types for unreadable input
         raise InputError(f"{part.name}: cannot be read as Parquet: {_first_line(exc)}") from None
-    return frame.select([expr for name, dtype in schema.items() for expr in _as_text(pl.col(name), name, dtype)])
+    return _text_columns(frame, schema)
 
 
-def _as_text(column: pl.Expr, name: str, dtype: pl.DataType) -> list[pl.Expr]:
-    """Typed columns as the text a CSV export of them would hold (structs flattened)."""
+#: Types a reader hands on as they are: the canonical fields read them without a text round
+#: trip (csaudit.ingest); everything else becomes the text a CSV export would hold.
+KEPT_TYPES = (pl.Datetime, pl.Date, pl.Boolean, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16,
+              pl.UInt32, pl.UInt64, pl.Float32, pl.Float64)
+
+
+def is_kept(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, KEPT_TYPES)
+
+
+def _as_text(column: pl.Expr, name: str, dtype: pl.DataType, keep: bool = False) -> list[pl.Expr]:
+    """Typed columns as the text a CSV export of them would hold (structs flattened); with
+    ``keep``, the :data:`KEPT_TYPES` as they are."""
     if isinstance(dtype, pl.Struct):
         return [
             expr
             for item in dtype.fields
-            for expr in _as_text(column.struct.field(item.name), f"{name}.{item.name}", item.dtype)
+            for expr in _as_text(column.struct.field(item.name), f"{name}.{item.name}", item.dtype, keep)
         ]
+    if keep and is_kept(dtype):
+        return [column.alias(name)]
     if isinstance(dtype, pl.Datetime):
-        layout = "%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else "")
+        layout = "%Y-%m-%d %H:%M:%S%.f" + ("%:z" if dtype.time_zone else "")
         text = column.dt.to_string(layout)
     elif isinstance(dtype, pl.Date):
         text = column.dt.to_string("%Y-%m-%d")
@@ -886,8 +917,9 @@ def _read_dataset(files: list[str], part: Part) -> pl.LazyFrame:
 
 
 def _text_columns(frame: pl.LazyFrame, schema: pl.Schema) -> pl.LazyFrame:
-    """Every column of a typed frame as text (:func:`_as_text`)."""
-    return frame.select([expr for name, dtype in schema.items() for expr in _as_text(pl.col(name), name, dtype)])
+    """The columns of a typed frame: times, flags and numbers as they are, the rest as text
+    (:func:`_as_text`)."""
+    return frame.select([expr for name, dtype in schema.items() for expr in _as_text(pl.col(name), name, dtype, keep=True)])
 
 
 def _partition_keys(path: str) -> list[str]:
