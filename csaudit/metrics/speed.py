@@ -326,13 +326,12 @@ class WaitingCount(Metric):
         # One integer sort key: the instant in microseconds, departures (-1) before arrivals
         # (+1) at the same instant ("departures before arrivals").
         order = pl.col("t").dt.epoch("us") * 2 + (pl.col("step") > 0).cast(pl.Int64)
-        events = pl.concat([arrivals, departures]).sort([*keys, order])
-        # Every wait adds one arrival and one departure, so each group's steps sum to zero: the
-        # running sum over all groups (sorted by key) is each group's own level.
+        # Sorted by time alone (a sort on text keys costs more than windows over them); each
+        # group's running sum and next instant are windows in that order.
+        events = pl.concat([arrivals, departures]).sort(order)
         level, following = pl.col("step").cum_sum(), pl.col("t").shift(-1)
         if keys:
-            same = pl.all_horizontal([pl.col(k).eq_missing(pl.col(k).shift(-1)) for k in keys])
-            following = pl.when(same).then(following)
+            level, following = level.over(keys), following.over(keys)
         # "hold": how long the level after this event lasts (zero between same-instant events).
         hold = seconds_between(pl.col("t"), following).fill_null(0.0)
         return events.with_columns(level.alias("level"), hold.alias("hold"))
