@@ -72,7 +72,8 @@ def audit(
     if progress:
         progress("reading the export's header")
     export, attached = open_tables(
-        profile, export_path, combined, _wanted_fields(profile) | extras.fields(profile.kind), events, agents, read, zone
+        profile, export_path, combined, _wanted_fields(profile, _given(events, agents)) | extras.fields(profile.kind),
+        events, agents, read, zone
     )
     present = export.present | attached.present
     extras.start(export, profile.kind)
@@ -234,10 +235,21 @@ def _timezone_needed(export: Export, standard: Standard) -> str | None:
     )
 
 
-def _wanted_fields(profile: Profile) -> set[str]:
+def _given(events, agents) -> frozenset[str]:
+    return frozenset(name for name, path in (("events", events), ("agents", agents)) if path is not None)
+
+
+def _wanted_fields(profile: Profile, given: frozenset[str] = frozenset({"events", "agents"})) -> set[str]:
+    """The canonical fields the profile can use. A standard whose second table is not
+    ``given`` cannot be measured: of its fields only those it requires are read (its "not
+    measured" reason names the ones the export lacks); the columns it would merely use are not."""
     wanted = {"id"}
     for standard in profile.standards:
-        wanted |= REGISTRY[standard.metric].fields(standard.options)
+        metric = REGISTRY[standard.metric]
+        if metric.second_table is not None and metric.second_table not in given:
+            wanted |= set(metric.requires)
+        else:
+            wanted |= metric.fields(standard.options)
         wanted |= set(standard.filter) | set(standard.each)
     return wanted
 

@@ -159,3 +159,16 @@ def test_many_distinct_texts_are_cleaned_cell_by_cell(write_csv):
     assert frame["id"].head(2).to_list() == ["T0", "T1"]
     assert frame["agent"].head(2).to_list() == ["agent 0", "agent 1"]
     assert frame[raw_column("agent")].head(2).to_list() == ["Agent 0", "Agent 1"]
+
+
+def test_a_standard_that_needs_agent_activity_reads_no_optional_column_without_it(run_audit):
+    # Occupancy would use `team` with --agents; without the file it is not measured, and the
+    # export's team column is not read at all (its required fields still are, for the reason).
+    result = run_audit(
+        "id,agent,team,handle_seconds,created_at,first_response_at\n"
+        "1,Ann,Tier 1,60,2024-05-01 10:00:00,2024-05-01 10:01:00\n",
+        FRT + "  - {id: occ, title: Occupancy, metric: occupancy, required: false}\n",
+    )
+    assert "team" not in result.columns and {"agent", "handle_seconds"} <= set(result.columns)
+    occupancy = result.standards[1]
+    assert occupancy.status.value == "not measured" and "--agents" in occupancy.reason

@@ -355,6 +355,8 @@ class Metric:
     description: str = ""
     requires: tuple[str, ...] = ()  # every one of these fields is needed
     uses: tuple[str, ...] = ()  # read when present
+    #: A second table the metric cannot be measured without ("agents": --agents), or None.
+    second_table: str | None = None
     statistics: tuple[str, ...] = SAMPLE_STATISTICS
     default_statistic: str = "mean"
     options: dict[str, Option] = {}

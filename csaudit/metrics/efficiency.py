@@ -112,6 +112,7 @@ class Occupancy(Metric):
     statistics = ("ratio", "mean", "median", "min", "max")
     default_statistic = "ratio"
     needs = "agent activity (--agents)"
+    second_table = "agents"
 
     def missing_fields(self, present, options):
         missing = super().missing_fields(present, options)
