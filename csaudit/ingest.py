@@ -229,14 +229,16 @@ def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone:
     else:
         selections = [pl.col(ROW)]
         for name, (spec, resolved) in specs.items():
-            selections += builder.exprs(name, spec, resolved, fields[name])
+            selections += builder.exprs(name, spec, resolved, fields[name], staged=True)
         read = [name for name, (spec, _) in specs.items() if spec.value is None]
         has_value = [
             pl.col(f).is_not_null() | (pl.col(_failed(f)) if f in builder.deferred else pl.col(raw_column(f)).is_not_null())
             for f in read
         ]
         empty = ~pl.any_horizontal(has_value) if has_value else pl.lit(False)
-        frame = records.select(selections).with_columns(empty.alias(_EMPTY))
+        # Text keys are their cleaned text lowered: a second step, so the cleaning is done once.
+        keys = [key.alias(name) for name, key in builder.keys.items()]
+        frame = records.select(selections).with_columns(keys).with_columns(empty.alias(_EMPTY))
         export.frame = _load(export, frame, records, builder.deferred)
     _note_zones(export)
     return export
@@ -568,11 +570,21 @@ class _FieldParser:
         self.skipped: dict[str, pl.Expr] = {}
         #: Lean fields whose failed cells are read again after the pass (see _load).
         self.deferred: dict[str, _Deferred] = {}
+        #: Text fields' keys, computed from their raw column after the pass's select.
+        self.keys: dict[str, pl.Expr] = {}
         self.name = export.table.name if export.table else str(export.path)
 
-    def exprs(self, name: str, spec: FieldSpec, resolved: dict[str, str], target: Field, check: bool = True) -> list[pl.Expr]:
-        """``[parsed.alias(name), raw.alias(name__raw)]``, and the field's unreadable check."""
+    def exprs(self, name: str, spec: FieldSpec, resolved: dict[str, str], target: Field, check: bool = True,
+              staged: bool = False) -> list[pl.Expr]:
+        """``[parsed.alias(name), raw.alias(name__raw)]``, and the field's unreadable check.
+        ``staged``: a plainly read text field gives only its raw column; its key is computed
+        from that in a second step (:attr:`keys`)."""
         self.export.columns[name] = _describe_spec(spec, resolved)
+        if staged and target.type is FieldType.TEXT and spec.plain and not (self.source and self.source.missing):
+            column = pl.col(resolved.get(spec.columns[0], spec.columns[0]))
+            raw = pl.col(raw_column(name))
+            self.keys[name] = raw if name == "id" else raw.str.to_lowercase()
+            return [_clean(column).alias(raw_column(name))]
         parsed, raw, expected = self.parse(name, spec, resolved, target)
         skipped = self.skipped.get(name)
         if check and expected is not None:
