@@ -1,3 +1,3 @@
-from csaudit.cli import main
+from csaudit.cli import run
 
-main()
+run()

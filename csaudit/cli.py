@@ -424,3 +424,28 @@ def main() -> None:
             soft_wrap=True,
         )
         sys.exit(2)
+
+
+def run() -> None:
+    """The program: :func:`main`, then an exit that skips tearing the interpreter down. An
+    audit of millions of rows leaves gigabytes of frames that would otherwise be freed one
+    by one (a tenth of a second or more) just before the process ends anyway. Output is
+    flushed and exit handlers (temporary files) run first."""
+    import atexit
+
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            code = done.code or 0
+        else:
+            print(done.code, file=sys.stderr)
+            code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        code = code or 1
+    atexit._run_exitfuncs()
+    os._exit(code)
