@@ -762,7 +762,7 @@ class _FieldParser:
             count, example, other = mixed
             expected += (
                 f"; the column mixes date layouts: {count} of its first {SAMPLE_ROWS:,} rows are written like "
-                f"{example!r} ({_describe_format(other)}), which is not read: declare every layout under format: "
+                f"{_quote(example)} ({_describe_format(other)}), which is not read: declare every layout under format: "
                 "in a mapping file (--mapping-file, docs/sources.md) to read them"
             )
         return parse, expected
@@ -1047,7 +1047,7 @@ def _choose_format(
         if counts[fmt] > best_count:
             best, best_count = fmt, counts[fmt]
     if best is None:
-        examples = ", ".join(repr(v) for v in values.head(3).to_list())
+        examples = ", ".join(_quote(v) for v in values.head(3).to_list())
         raise InputError(
             f"{name}: column {source} (field `{field_name}`): none of the first {values.len()} values "
             f"reads as a date and time (e.g. {examples}); expected ISO 8601 such as "
@@ -1057,7 +1057,7 @@ def _choose_format(
     twin = _DAY_MONTH_TWINS.get(best)
     if twin and counts.get(twin) == best_count and not day_first:
         export.notes.append(
-            f"`{field_name}` (column {source}): dates such as {values[0]!r} could be month/day or "
+            f"`{field_name}` (column {source}): dates such as {_quote(values[0])} could be month/day or "
             "day/month; the first rows fit both, and they were read as month/day "
             "(declare day_first: true in a mapping file if they are day/month)"
         )
@@ -1082,6 +1082,11 @@ def _other_layouts(values: pl.Series, formats: list[str]) -> tuple[int, str, str
         if hits.any():
             return int(hits.sum()), missed.filter(hits)[0], fmt
     return None
+
+
+def _quote(cell: str, most: int = 60) -> str:
+    """A cell quoted in a message, cut short when long (a 10 MB cell makes no readable error)."""
+    return repr(cell if len(cell) <= most else cell[:most] + "…") + (f" ({len(cell):,} characters)" if len(cell) > most else "")
 
 
 def _describe_format(fmt: str) -> str:

@@ -520,14 +520,7 @@ def test_hostile_profiles_are_refused(large_runs, name):
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(
-            "huge-timestamp-cell",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="ingest quotes whole cells in its 'none of the first values reads as a date' "
-                "message: a 10 MB cell makes a 10 MB error line (csaudit/ingest.py, for its owner)",
-            ),
-        ),
+        "huge-timestamp-cell",
         "unterminated-quote",
         "huge-header",
     ],

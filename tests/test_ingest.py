@@ -486,3 +486,8 @@ def test_a_row_whose_only_cell_does_not_parse_is_kept_and_reported(run_audit):
 def test_rows_blank_in_every_column_read_leave_nothing_to_audit(run_audit):
     message = input_error(run_audit, "id,created_at,first_response_at,notes\n,,,a\n,,,b\n")
     assert "no rows with a value in the columns read" in message and "its 2 rows are blank there" in message
+
+
+def test_a_long_cell_is_cut_short_in_a_message(run_audit):
+    message = input_error(run_audit, "id,created_at,first_response_at\n1," + "x" * 500 + ",2024-01-01 08:00:00\n")
+    assert "'" + "x" * 60 + "…' (500 characters)" in message and "x" * 61 not in message
