@@ -491,3 +491,27 @@ def test_rows_blank_in_every_column_read_leave_nothing_to_audit(run_audit):
 def test_a_long_cell_is_cut_short_in_a_message(run_audit):
     message = input_error(run_audit, "id,created_at,first_response_at\n1," + "x" * 500 + ",2024-01-01 08:00:00\n")
     assert "'" + "x" * 60 + "…' (500 characters)" in message and "x" * 61 not in message
+
+
+def test_a_group_is_labelled_by_its_commonest_spelling(run_audit):
+    # chat: "Chat" twice, "chat" and "CHAT" once -> "Chat"; email: a tie -> the first in text
+    # order ("Email" sorts before "email").
+    rows = [("1", "Chat"), ("2", "chat"), ("3", "Chat"), ("4", "CHAT"), ("5", "email"), ("6", "Email")]
+    result = run_audit(
+        "id,channel,created_at,first_response_at\n"
+        + "".join(f"{i},{c},2024-01-01 08:00:00,2024-01-01 08:0{i}:00\n" for i, c in rows),
+        FRT + "  each: channel\n",
+    )
+    groups = result.standards[0].groups
+    assert [(g.group["channel"], g.sample_size) for g in groups] == [("Chat", 4), ("Email", 2)]
+
+
+def test_duplicate_ids_found_through_their_hash_are_checked_by_their_text():
+    import polars as pl
+
+    from csaudit.engine import _duplicate_ids
+
+    frame = pl.DataFrame({"_row": [1, 2, 3, 4, 5], "id": ["a", "b", "a", "c", "b"]}).lazy()
+    found = _duplicate_ids(frame).collect().row(0, named=True)
+    assert found == {"count": 4, "rows": [1, 2, 3, 5], "examples": ["a", "b", "a"]}
+    assert _duplicate_ids(frame.filter(pl.col("id") != "b")).collect()["count"].item() == 2

@@ -326,12 +326,24 @@ class WaitingCount(Metric):
         # One integer sort key: the instant in microseconds, departures (-1) before arrivals
         # (+1) at the same instant ("departures before arrivals").
         order = pl.col("t").dt.epoch("us") * 2 + (pl.col("step") > 0).cast(pl.Int64)
-        # Sorted by time alone (a sort on text keys costs more than windows over them); each
-        # group's running sum and next instant are windows in that order.
-        events = pl.concat([arrivals, departures]).sort(order)
+        events = pl.concat([arrivals, departures])
         level, following = pl.col("step").cum_sum(), pl.col("t").shift(-1)
         if keys:
-            level, following = level.over(keys), following.over(keys)
+            # Each group's events sorted by time within the group, the groups one after the
+            # other (cheaper than a sort on the text keys, or windows over them). Every wait
+            # adds one arrival and one departure, so each group's steps sum to zero: the running
+            # sum over all groups is each group's own level.
+            events = (
+                events.with_columns(order.alias("__order"))
+                .group_by(keys)
+                .agg(pl.struct("t", "step").sort_by("__order").alias("__events"))
+                .explode("__events")
+                .unnest("__events")
+            )
+            same = pl.all_horizontal([pl.col(k).eq_missing(pl.col(k).shift(-1)) for k in keys])
+            following = pl.when(same).then(following)
+        else:
+            events = events.sort(order)
         # "hold": how long the level after this event lasts (zero between same-instant events).
         hold = seconds_between(pl.col("t"), following).fill_null(0.0)
         return events.with_columns(level.alias("level"), hold.alias("hold"))
