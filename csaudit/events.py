@@ -170,6 +170,7 @@ def interactions_from_events(events: Export) -> Export:
         timestamp_formats={"created_at": events.timestamp_formats["at"],
                            "first_response_at": events.timestamp_formats["at"]},
         notes=list(events.notes),
+        timezone=events.timezone,
     )
 
 
