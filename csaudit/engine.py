@@ -208,7 +208,7 @@ def audit(
     )
     extras.fill(extra_frames, labels, _group_results, audit_result)
     measured = {p.standard.id: standard_frames[p.index] for p in planned if p.index is not None}
-    extras.finish(audit_result, lambda queries: _collect(export, queries), progress, measured)
+    extras.finish(audit_result, lambda queries, engine="auto": _collect(export, queries, engine), progress, measured)
     return audit_result
 
 
@@ -295,9 +295,9 @@ def _duplicate_ids(frame: pl.LazyFrame, key: str = "id") -> pl.LazyFrame:
     )
 
 
-def _collect(export: Export, queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+def _collect(export: Export, queries: list[pl.LazyFrame], engine: str = "auto") -> list[pl.DataFrame]:
     try:
-        return pl.collect_all(queries)
+        return pl.collect_all(queries, engine=engine)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError) as exc:
         raise describe_read_error(export, exc) from None
 

@@ -227,9 +227,12 @@ class EvidencePlan:
                 query = self._plan(metric, ctx, standard, result, measured.get(standard.id))
                 if query is not None:
                     queries.append(query)
-        frames = collect(queries + self.queries()) if queries or self.sources else []
+        # A top-k over a whole column and a few gathers: polars' in-memory engine runs these
+        # queries ~10x cheaper than its streaming default (2.3 s -> 0.25 s CPU for FCR at 10M
+        # rows); the candidate frames of the other metrics (joins, filters) stream better.
+        frames = collect(queries, "in-memory") if queries else []
         measured = {standard.id: frame for (standard, *_), frame in zip(self.aggregated, frames)}
-        self.fill(frames[len(queries):], labels, measured)
+        self.fill(collect(self.queries()) if self.sources else [], labels, measured)
 
     def _plan(self, metric: Metric, ctx: BuildContext, standard: Standard, result: StandardResult,
               measured: pl.DataFrame | None) -> pl.LazyFrame | None:
