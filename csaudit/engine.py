@@ -17,7 +17,7 @@ from csaudit.business_calendar import check_timezone
 from csaudit.errors import CsauditError, InputError
 from csaudit.extras import Extras, Progress
 from csaudit.fields import raw_column
-from csaudit.ingest import ROW, Export, ReadOptions, describe_read_error, reads_naive
+from csaudit.ingest import READ_ERRORS, ROW, Export, ReadOptions, describe_read_error, reads_naive
 from csaudit.metrics import REGISTRY
 from csaudit.metrics.base import BuildContext, Check, Unit
 from csaudit.profile.model import Profile, Standard, Status
@@ -298,7 +298,7 @@ def _duplicate_ids(frame: pl.LazyFrame, key: str = "id") -> pl.LazyFrame:
 def _collect(export: Export, queries: list[pl.LazyFrame], engine: str = "auto") -> list[pl.DataFrame]:
     try:
         return pl.collect_all(queries, engine=engine)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError) as exc:
+    except READ_ERRORS as exc:
         raise describe_read_error(export, exc) from None
 
 

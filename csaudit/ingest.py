@@ -29,7 +29,7 @@ from csaudit.errors import InputError
 from csaudit.fields import FALSE_WORDS, FIELDS, TRUE_WORDS, Field, FieldType, raw_column
 from csaudit.metrics.base import Check, unreadable
 from csaudit.readers import ROW, Table, drop_blank_rows, find_invalid_utf8, is_kept, read_table
-from csaudit.readers import _as_text as typed_as_text
+from csaudit.readers import as_text as typed_as_text
 from csaudit.readers import describe_read_error as describe_part_error
 from csaudit.rollup import UNTIMED, UNTIMED_FIELD, EventColumns, roll_up
 from csaudit.sources import (
@@ -270,7 +270,8 @@ def _failed(name: str) -> str:
     return f"{name}__failed"
 
 
-_READ_ERRORS = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError)
+#: What polars raises when the data of a file cannot be read (said as the user's file's problem).
+READ_ERRORS = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError)
 
 
 def _load(export: Export, frame: pl.LazyFrame, records: pl.LazyFrame, deferred: dict[str, _Deferred]) -> pl.LazyFrame:
@@ -284,7 +285,7 @@ def _load(export: Export, frame: pl.LazyFrame, records: pl.LazyFrame, deferred: 
     and flags the cells that failed; only those rows are read again (:func:`_retry`)."""
     try:
         loaded = frame.collect()
-    except _READ_ERRORS as exc:
+    except READ_ERRORS as exc:
         raise describe_read_error(export, exc) from None
     loaded = _retry(export, loaded, records, deferred)
     empty = int(loaded[_EMPTY].sum())
@@ -314,7 +315,7 @@ def _retry(export: Export, loaded: pl.DataFrame, records: pl.LazyFrame, deferred
     texts = [deferred[name].text.alias(f"{name}__text") for name in failing]
     try:
         again = records.filter(pl.col(ROW).is_in(rows.implode())).select(pl.col(ROW), *texts).collect()
-    except _READ_ERRORS as exc:
+    except READ_ERRORS as exc:
         raise describe_read_error(export, exc) from None
     retried = []
     for name in failing:

@@ -328,7 +328,7 @@ def _same_types(frames: list[pl.LazyFrame]) -> list[pl.LazyFrame]:
     if not mixed:
         return frames
     return [
-        frame.with_columns(expr for name in mixed & set(schema) for expr in _as_text(pl.col(name), name, schema[name]))
+        frame.with_columns(expr for name in mixed & set(schema) for expr in as_text(pl.col(name), name, schema[name]))
         for frame, schema in zip(frames, schemas)
     ]
 
@@ -839,14 +839,14 @@ def is_kept(dtype: pl.DataType) -> bool:
     return isinstance(dtype, KEPT_TYPES)
 
 
-def _as_text(column: pl.Expr, name: str, dtype: pl.DataType, keep: bool = False) -> list[pl.Expr]:
+def as_text(column: pl.Expr, name: str, dtype: pl.DataType, keep: bool = False) -> list[pl.Expr]:
     """Typed columns as the text a CSV export of them would hold (structs flattened); with
     ``keep``, the :data:`KEPT_TYPES` as they are."""
     if isinstance(dtype, pl.Struct):
         return [
             expr
             for item in dtype.fields
-            for expr in _as_text(column.struct.field(item.name), f"{name}.{item.name}", item.dtype, keep)
+            for expr in as_text(column.struct.field(item.name), f"{name}.{item.name}", item.dtype, keep)
         ]
     if keep and is_kept(dtype):
         return [column.alias(name)]
@@ -918,8 +918,8 @@ def _read_dataset(files: list[str], part: Part) -> pl.LazyFrame:
 
 def _text_columns(frame: pl.LazyFrame, schema: pl.Schema) -> pl.LazyFrame:
     """The columns of a typed frame: times, flags and numbers as they are, the rest as text
-    (:func:`_as_text`)."""
-    return frame.select([expr for name, dtype in schema.items() for expr in _as_text(pl.col(name), name, dtype, keep=True)])
+    (:func:`as_text`)."""
+    return frame.select([expr for name, dtype in schema.items() for expr in as_text(pl.col(name), name, dtype, keep=True)])
 
 
 def _partition_keys(path: str) -> list[str]:
