@@ -170,6 +170,19 @@ def check_timezone(name: str) -> str:
     return name
 
 
+def zone_option(timezone: str | None, fallback: str | None) -> str | None:
+    """The zone naive timestamps are read in: ``--timezone`` when given (checked: a user
+    error names the option), else ``fallback`` (the profile's ``timezone:``), else None (UTC)."""
+    if timezone is None:
+        return fallback
+    from csaudit.errors import CsauditError
+
+    try:
+        return check_timezone(timezone)
+    except ValueError as exc:
+        raise CsauditError(f"--timezone: {exc}") from None
+
+
 def _zone_hint(name: str) -> str:
     import zoneinfo
 

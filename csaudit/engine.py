@@ -13,8 +13,8 @@ from typing import Iterable
 
 import polars as pl
 
-from csaudit.business_calendar import check_timezone
-from csaudit.errors import CsauditError, InputError
+from csaudit.business_calendar import zone_option
+from csaudit.errors import InputError
 from csaudit.extras import Extras, Progress
 from csaudit.fields import raw_column
 from csaudit.ingest import READ_ERRORS, ROW, Export, ReadOptions, describe_read_error, reads_naive
@@ -61,12 +61,7 @@ def audit(
     ``export_path`` may be None (csaudit.tables).
     """
     extras = extras or Extras()
-    if timezone is not None:
-        try:
-            check_timezone(timezone)
-        except ValueError as exc:
-            raise CsauditError(f"--timezone: {exc}") from None
-    zone = timezone or profile.timezone
+    zone = zone_option(timezone, profile.timezone)
     combined = {f: (c, f"profile {profile.name!r} mapping") for f, c in profile.mapping.items()}
     combined.update({f: (c, f"--map {f}={c}") for f, c in (mapping or {}).items()})
     if progress:

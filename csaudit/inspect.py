@@ -27,8 +27,8 @@ import polars as pl
 
 from csaudit.metrics import REGISTRY  # first: the metrics import csaudit.activity themselves
 from csaudit import activity, events as message_events  # noqa: I001
-from csaudit.business_calendar import check_timezone
-from csaudit.errors import CsauditError, InputError
+from csaudit.business_calendar import zone_option
+from csaudit.errors import InputError
 from csaudit.fields import ACTIVITY_FIELDS, EVENT_FIELDS, FIELDS, ORDER_FIELDS, SECOND_TABLES, FieldType, raw_column
 from csaudit.ingest import ReadOptions, open_export, reads_naive
 from csaudit.metrics.base import unreadable
@@ -152,12 +152,7 @@ def inspect_export(
     kind of table (:data:`KIND_FIELDS`); default the profile's, else recognised from the
     headers. Raises :class:`InputError` for what ``check`` would also refuse."""
     read = read or ReadOptions()
-    if timezone is not None:
-        try:
-            check_timezone(timezone)
-        except ValueError as exc:
-            raise CsauditError(f"--timezone: {exc}") from None
-    zone = timezone or (profile.timezone if profile is not None else None)
+    zone = zone_option(timezone, profile.timezone if profile is not None else None)
     zone_from = "--timezone" if timezone else ("profile" if zone else "default")
     _check_kind_choice(kind, profile)
     chosen = kind or (profile.kind if profile is not None else "interactions")
