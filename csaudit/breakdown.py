@@ -26,7 +26,7 @@ from typing import Callable
 import polars as pl
 
 from csaudit.errors import InputError
-from csaudit.metrics.base import BuildContext, Metric, period_start
+from csaudit.metrics.base import BuildContext, Metric, local_clock, period_start
 from csaudit.profile.model import Standard
 from csaudit.result import GroupResult, StandardResult
 
@@ -65,19 +65,6 @@ def parse_by(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 #: The timestamp periods are cut from, per kind of data: when the interaction or order began.
 CLOCK_START = {"interactions": "created_at", "orders": "ordered_at"}
-
-#: Metrics that cut their own periods from these timestamps when grouped by one (a creation
-#: and a resolution each in its own period): their timestamps go to them on the local clock.
-CUTS_OWN_PERIODS = {"backlog_flow": ("created_at", "resolved_at")}
-
-
-def local_clock(timestamp: pl.Expr, zone: str | None) -> pl.Expr:
-    """A UTC instant as the wall-clock time of ``zone`` (still typed UTC), so that cutting it
-    into days, weeks and months cuts them where they begin in that zone (None: UTC)."""
-    if not zone:
-        return timestamp
-    return timestamp.dt.convert_time_zone(zone).dt.replace_time_zone("UTC")
-
 
 def by_fields(by: tuple[str, ...], kind: str = "interactions") -> set[str]:
     """Canonical fields a breakdown reads."""
@@ -132,9 +119,6 @@ class BreakdownPlan:
             frame = frame.with_columns(
                 period_start(local_clock(pl.col(self.clock), self.timezone), p).alias(k) for k, p in self.periods.items()
             )
-            own = [f for f in CUTS_OWN_PERIODS.get(metric.name, ()) if f in ctx.present]
-            if own and self.timezone:
-                frame = frame.with_columns(local_clock(pl.col(f), self.timezone).alias(f) for f in own)
         keys = tuple(dict.fromkeys(ctx.each + self.by))
         grouped = replace(ctx, frame=frame, each=keys, time_keys={**ctx.time_keys, **self.periods}, sample_aggregations=None)
         self.planned.append(_Planned(standard, result, metric.build(grouped, standard)))

@@ -117,6 +117,7 @@ def audit(
             options=standard.options,
             filter_fields=frozenset(standard.filter),
             tables=attached.tables,
+            timezone=zone,
         )
         planned.append(_Planned(standard, result, len(queries)))
         extras.add(metric, context, standard, result)

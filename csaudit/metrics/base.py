@@ -82,6 +82,9 @@ class BuildContext:
     #: More aggregations over a row metric's sample, computed with its statistic (the evidence
     #: top-k of csaudit/evidence.py): ``(value, population) -> expressions``.
     sample_aggregations: Callable[[pl.Expr, pl.Expr], list[pl.Expr]] | None = None
+    #: The zone of the audit's clock (--timezone, the profile's): days, weeks and months are
+    #: cut where they begin there (None: UTC).
+    timezone: str | None = None
 
 
 #: The option every live-queue metric takes.
@@ -100,6 +103,14 @@ def negative_value_check(field: str) -> Check:
 
 #: Periods a timestamp can be cut into; weeks start on Monday (UTC, as timestamps are read).
 PERIODS = {"day": "1d", "week": "1w", "month": "1mo"}
+
+
+def local_clock(timestamp: pl.Expr, zone: str | None) -> pl.Expr:
+    """A UTC instant as the wall-clock time of ``zone`` (still typed UTC), so that cutting it
+    into days, weeks and months cuts them where they begin in that zone (None: UTC)."""
+    if not zone:
+        return timestamp
+    return timestamp.dt.convert_time_zone(zone).dt.replace_time_zone("UTC")
 
 
 def period_start(timestamp: pl.Expr, period: str) -> pl.Expr:

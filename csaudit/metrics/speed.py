@@ -28,6 +28,7 @@ from csaudit.metrics.base import (
     negative_value_check,
     order_free_mean,
     parsed_or_unknown,
+    local_clock,
     period_start,
     queue_start_expr,
     seconds_between,
@@ -432,7 +433,8 @@ class BacklogFlow(Metric):
     unit = Unit.RATIO
     description = (
         "Interactions created ÷ interactions resolved per period (week by default; weeks start "
-        "on Monday). Above 1.0 the backlog grows. Statistics: ratio (all created ÷ all resolved "
+        "on Monday, days at midnight on the audit's clock: --timezone or the profile's timezone, "
+        "else UTC). Above 1.0 the backlog grows. Statistics: ratio (all created ÷ all resolved "
         "over the audited span), or mean/median/min/max over the periods; a period with no "
         "resolution has an infinite ratio. The sample size is the number of periods."
     )
@@ -447,18 +449,21 @@ class BacklogFlow(Metric):
 
         def grouping(timestamp: str) -> list[pl.Expr]:
             # A period key (--by week) counts each creation and resolution in its own period.
-            return [period_start(pl.col(timestamp), ctx.time_keys[k]).alias(k) if k in ctx.time_keys
+            return [period_start(clock(timestamp), ctx.time_keys[k]).alias(k) if k in ctx.time_keys
                     else pl.col(k) for k in keys]
+
+        def clock(timestamp: str) -> pl.Expr:  # periods begin on the audit's local clock
+            return local_clock(pl.col(timestamp), ctx.timezone)
 
         created = ctx.frame.filter(pl.col("created_at").is_not_null()).select(
             *grouping("created_at"),
-            period_start(pl.col("created_at"), every).alias("period"),
+            period_start(clock("created_at"), every).alias("period"),
             pl.lit(1, pl.Int64).alias("created"),
             pl.lit(0, pl.Int64).alias("resolved"),
         )
         resolved = ctx.frame.filter(pl.col("resolved_at").is_not_null()).select(
             *grouping("resolved_at"),
-            period_start(pl.col("resolved_at"), every).alias("period"),
+            period_start(clock("resolved_at"), every).alias("period"),
             pl.lit(0, pl.Int64).alias("created"),
             pl.lit(1, pl.Int64).alias("resolved"),
         )

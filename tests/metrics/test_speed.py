@@ -629,6 +629,25 @@ def test_backlog_weekly_without_empty_week(run_standard, statistic, expected):
     assert result.groups[0].sample_size == 2
 
 
+def test_backlog_weeks_begin_on_the_audits_local_clock(run_standard):
+    # Instants in UTC (Z). In Los Angeles (UTC-8 in January) weeks begin Monday 00:00 local =
+    # Monday 08:00Z. Row 1 is created Monday 2024-01-08 03:00Z = Sunday 19:00 local: week of
+    # 1 January there (week of 8 January in UTC). Row 2 is resolved Monday 08:30Z = Monday
+    # 00:30 local: week of 8 January in both.
+    csv = (
+        "id,created_at,resolved_at\n"
+        "1,2024-01-08T03:00:00Z,2024-01-08T04:00:00Z\n"
+        "2,2024-01-02T12:00:00Z,2024-01-08T08:30:00Z\n"
+    )
+    # Local: W1 created rows 1, 2; resolved row 1 -> 2/1 = 2. W2: resolved row 2 -> 0/1 = 0.
+    # UTC:   W1 created row 2 -> 1/0 = inf. W2: created row 1, resolved rows 1, 2 -> 1/2 = 0.5.
+    local = run_standard(csv, backlog_standard("max"), timezone="America/Los_Angeles")
+    assert (local.groups[0].value, local.groups[0].sample_size) == (2.0, 2)
+    in_utc = run_standard(csv, backlog_standard("min"))
+    assert (in_utc.groups[0].value, in_utc.groups[0].sample_size) == (0.5, 2)
+    assert math.isinf(run_standard(csv, backlog_standard("max")).groups[0].value)
+
+
 def test_backlog_infinite_week_fails_target(run_standard):
     result = run_standard(BACKLOG_CSV, backlog_standard("max", "  compare: at_most\n      fail: 1.0"))
     assert math.isinf(result.groups[0].value)
