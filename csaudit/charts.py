@@ -121,11 +121,12 @@ def _binned(rows: pl.LazyFrame, value: pl.Expr, population: pl.Expr, keys: list[
 class ChartPlan:
     """The chart queries of an audit, and how their results become :class:`Charts`."""
 
-    def __init__(self, frame: pl.LazyFrame, present: frozenset[str]):
+    def __init__(self, frame: pl.LazyFrame, present: frozenset[str], timezone: str | None = None):
         self.frame, self.present = frame, present
         self.histograms: list[tuple[Standard | None, list[str], pl.LazyFrame]] = []
         self.waiting: list[tuple[Standard, list[str], pl.LazyFrame]] = []
-        self.trend = BreakdownPlan(("week",), present) if "created_at" in present else None
+        # Weeks of the trend begin on the audit's clock, as --by week's do.
+        self.trend = BreakdownPlan(("week",), present, timezone=timezone) if "created_at" in present else None
 
     def add(self, metric: Metric, ctx: BuildContext, standard: Standard, result: StandardResult) -> None:
         if self.trend is not None:

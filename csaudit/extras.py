@@ -56,7 +56,7 @@ class Extras:
         present = export.present
         self.evidence = EvidencePlan(export.frame, present, self.samples, kind)
         self.breakdown = BreakdownPlan(self.by, present, kind, export.timezone)
-        self.chart_plan = ChartPlan(export.frame, present) if self.charts and kind == "interactions" else None
+        self.chart_plan = ChartPlan(export.frame, present, export.timezone) if self.charts and kind == "interactions" else None
         self.violations = ViolationPlan(export, self.violations_dir, kind) if self.violations_dir is not None else None
 
     @property

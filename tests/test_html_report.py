@@ -108,6 +108,14 @@ def test_resolution_bars_and_weekly_trend_come_from_the_results(result):
     assert weeks == {"2024-01-01": 130.0, "2024-01-08": 150.0}  # (30+300+60)/3, (180+120)/2
 
 
+def test_the_weekly_trend_is_cut_on_the_audits_clock(run_audit):
+    # Read as Auckland time (UTC+13 in January), rows 4 and 5 (Monday 8 January, 08:00 and
+    # 09:00 there) are Sunday evening in UTC: their week is still that of 8 January.
+    result = run_audit(CSV, PROFILE, extras=Extras(charts=True), timezone="Pacific/Auckland")
+    weeks = {g.group["week"]: g.value for g in result.charts.trend["frt-chat"]}
+    assert weeks == {"2024-01-01": 130.0, "2024-01-08": 150.0}
+
+
 def test_the_report_is_one_self_contained_file_with_its_charts(tmp_path, write_csv):
     profile = tmp_path / "p.yaml"
     profile.write_text("csaudit_profile: 1\nname: t\nstandards:\n" + PROFILE, encoding="utf-8")
