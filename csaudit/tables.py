@@ -25,7 +25,7 @@ from csaudit.fields import ACTIVITY_FIELDS, EVENT_FIELDS, KINDS, ORDER_FIELDS, S
 from csaudit.ingest import ROW, Export, ReadOptions, header_key, open_export
 from csaudit.metrics import REGISTRY
 from csaudit.readers import STDIN, read_table
-from csaudit.metrics.base import Check, unreadable
+from csaudit.metrics.base import Check, local_clock, unreadable
 from csaudit.profile.model import Profile
 from csaudit.result import Finding
 
@@ -313,7 +313,8 @@ def _open_orders(export: Export, attached: Attached) -> Export:
             f"delivered by the end of its promised day ({export.timezone or 'UTC'}) is on time"
         )
     if "ordered_at" in present:
-        month = pl.col("ordered_at").dt.strftime("%Y-%m")
+        # Months begin where they begin on the audit's clock, as --by month's do.
+        month = local_clock(pl.col("ordered_at"), export.timezone).dt.strftime("%Y-%m")
         frame = frame.with_columns(month.alias(PERIOD), month.alias(raw_column(PERIOD)))
         attached.present |= {PERIOD}
     if {"quantity_ordered", "quantity_shipped"} <= present:

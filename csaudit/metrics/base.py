@@ -101,7 +101,7 @@ def negative_value_check(field: str) -> Check:
     )
 
 
-#: Periods a timestamp can be cut into; weeks start on Monday (UTC, as timestamps are read).
+#: Periods a timestamp can be cut into; weeks start on Monday (on the clock :func:`local_clock` gives).
 PERIODS = {"day": "1d", "week": "1w", "month": "1mo"}
 
 

@@ -41,6 +41,7 @@ from csaudit.metrics.base import (
     RowMetric,
     Unit,
     is_true,
+    local_clock,
     negative_value_check,
     outcome_label,
     parsed_or_unknown,
@@ -58,7 +59,7 @@ _ROW = "_row"  # csaudit.ingest.ROW (ingest imports the metrics)
 
 PERIOD_OPTION = Option(
     one_of("day", "week", "month", "quarter", "year"), "month",
-    "the periods of `each: period` (by ordered_at): day, week (ISO, from Monday), month, quarter or year",
+    "the periods of `each: period` (by ordered_at, on the audit's clock): day, week (ISO, from Monday), month, quarter or year",
 )
 URGENT_OPTION = Option(
     one_of("include", "only", "exclude"), "include", "urgent orders: include them, only them, or exclude them"
@@ -78,7 +79,7 @@ def order_rows(ctx: BuildContext) -> pl.LazyFrame:
     urgent (or non-urgent) orders when its ``urgent`` option says so."""
     frame = ctx.frame
     if PERIOD in ctx.each and ctx.options.get("period", "month") != "month":
-        frame = frame.with_columns(period_label(pl.col("ordered_at"), ctx.options["period"]).alias(PERIOD))
+        frame = frame.with_columns(period_label(local_clock(pl.col("ordered_at"), ctx.timezone), ctx.options["period"]).alias(PERIOD))
     urgent = ctx.options.get("urgent", "include")
     if urgent != "include":
         flag = parsed_or_unknown("urgent", pl.col("urgent").fill_null(False))

@@ -351,6 +351,26 @@ def test_repurchase_rate_per_quarter_and_week(repeat, orders):
     assert groups(week) == {("2023-W52",): (0.0, 1), ("2024-W01",): (1.0, 1)}
 
 
+def test_periods_begin_on_the_audits_clock(orders):
+    # Order 2 is 2024-02-01 01:00 in Tokyo (UTC+9), 2024-01-31 16:00 UTC: with --timezone
+    # Asia/Tokyo it is a February order, so x's second order falls in February (1 / 1) and
+    # January holds only x's first (0 / 1). Weeks too: Monday 2024-01-01 02:00 Tokyo is
+    # Sunday 2023-12-31 17:00 UTC, but its week is 2024-W01.
+    csv = """
+    order_id,customer_id,ordered_at
+    1,x,2024-01-15 12:00:00+09:00
+    2,x,2024-02-01 01:00:00+09:00
+    3,y,2024-01-01 02:00:00+09:00
+    """
+    month = orders("repurchase_rate", "each: period", csv=csv, timezone="Asia/Tokyo")
+    assert groups(month) == {("2024-01",): (0.0, 2), ("2024-02",): (1.0, 1)}
+    in_utc = orders("repurchase_rate", "each: period", csv=csv, timezone="UTC")
+    # In UTC both of x's orders are January's (1 / 1) and y's is December's (0 / 1).
+    assert groups(in_utc) == {("2023-12",): (0.0, 1), ("2024-01",): (1.0, 1)}
+    week = orders("repurchase_rate", "each: period\noptions: {period: week}", csv=csv, timezone="Asia/Tokyo")
+    assert groups(week) == {("2024-W01",): (0.0, 1), ("2024-W03",): (0.0, 1), ("2024-W05",): (1.0, 1)}
+
+
 def test_repurchase_frequency(repeat):
     # Repeat customers a, b, c with 2 orders each -> 2.0; d is not a repeat customer.
     assert value(repeat[0]["frequency"]) == (2.0, 3)
