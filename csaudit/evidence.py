@@ -61,6 +61,7 @@ class _Source:
     unit: Unit | None
     per_row: bool  # rows can be compared with the target's thresholds
     frame: pl.LazyFrame  # candidates: keys, side, and _SHOWN
+    shows_measured: bool = False  # the value shown is the row's measured value
 
 
 def _loosest(target: Target) -> Any:
@@ -127,6 +128,25 @@ def _side_rows(standard: Standard, side: str, value: pl.Expr) -> tuple[pl.Expr, 
     return _misses(value, side, target.compare, _loosest(target)), (value if side == "high" else -value)
 
 
+def _row_limit(standard: Standard, status: Status, per_row: bool, shows_measured: bool) -> Target | None:
+    """The limit a shown row value missed, for the display to keep it on its side (a row at
+    2h 0m 0.3s over a 2h limit must not read "2h"): share_within's duration, or the target's
+    threshold where rows are compared with it; None where the value shown is not the one
+    measured (a CSAT answer, a wait) or rows are not judged one by one."""
+    if not shows_measured or standard.target is None:
+        return None
+    if standard.statistic.kind == "share_within":
+        return Target("at_most", standard.statistic.within)
+    if not per_row:
+        return None
+    return Target(standard.target.compare, standard.target.fail if status is Status.FAIL else standard.target.warn)
+
+
+def _shows_measured(metric: Metric, ctx: BuildContext) -> bool:
+    """Whether a per-row metric's samples show the value its statistic summarises."""
+    return isinstance(metric, RowMetric) and metric.evidence_detail(ctx.present, ctx.options) is None
+
+
 def _per_row(metric: Metric, standard: Standard) -> bool:
     """Whether a row's value can be compared with the target's thresholds (not for a share,
     nor when the value is transformed after aggregating)."""
@@ -149,7 +169,8 @@ def _row_columns(metric: RowMetric, ctx: BuildContext, standard: Standard, side:
 
 def candidates(metric: Metric, ctx: BuildContext, standard: Standard, exhaustive: bool = False,
                measured: pl.DataFrame | None = None):
-    """``(frame, unit, per_row)``: the interactions that count against ``standard``, or None.
+    """``(frame, unit, per_row, shows_measured)``: the interactions that count against
+    ``standard``, or None.
 
     The frame has the ``each`` keys, ``side`` (the way the standard's value must be off for
     the row to count against it), ``key`` and ``sec`` (larger is worse), ``measured`` (the
@@ -169,14 +190,14 @@ def candidates(metric: Metric, ctx: BuildContext, standard: Standard, exhaustive
             pl.col("value").cast(pl.Float64),
             pl.col("label").cast(pl.String),
         ).select(*keys, "side", *_SHOWN)
-        return frame, metric.evidence_unit, False
+        return frame, metric.evidence_unit, False, False
     rows, value, population = metric.measured(ctx)
     parts = []
     for side in _sides(standard.target):
         misses, columns = _row_columns(metric, ctx, standard, side, value)
         parts.append(rows.filter(population & misses.fill_null(False)).select(*keys, pl.lit(side).alias("side"), *columns))
     frame = pl.concat(parts) if len(parts) > 1 else parts[0]
-    return frame, _row_parts(metric, ctx, value)[1], _per_row(metric, standard)
+    return frame, _row_parts(metric, ctx, value)[1], _per_row(metric, standard), _shows_measured(metric, ctx)
 
 
 def _worst_first(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -204,7 +225,7 @@ class EvidencePlan:
         self.id_field = KINDS[kind].id_field
         self.shown_fields = _present_fields(present, kind)
         self.sources: list[_Source] = []  # standards with their own evidence query
-        self.aggregated: list[tuple[Standard, StandardResult, list[str], Unit | None, bool]] = []
+        self.aggregated: list[tuple[Standard, StandardResult, list[str], Unit | None, bool, bool]] = []
         self.shown: dict[str, tuple[pl.Expr, pl.Expr]] = {}  # standard id → (label, value) expressions
         self.planned: list[tuple[Metric, BuildContext, Standard, StandardResult]] = []
 
@@ -243,12 +264,12 @@ class EvidencePlan:
             with_samples = replace(ctx, sample_aggregations=lambda value, population: self._aggregations(
                 metric, ctx, standard, value, population))
             unit = _row_parts(metric, ctx, pl.lit(0.0))[1]
-            self.aggregated.append((standard, result, list(ctx.each), unit, _per_row(metric, standard)))
+            self.aggregated.append((standard, result, list(ctx.each), unit, _per_row(metric, standard), _shows_measured(metric, ctx)))
             return metric.build(with_samples, standard)
         found = candidates(metric, ctx, standard, measured=measured)
         if found is not None:
-            frame, unit, per_row = found
-            self.sources.append(_Source(standard, result, list(ctx.each), unit, per_row, frame))
+            frame, unit, per_row, shows_measured = found
+            self.sources.append(_Source(standard, result, list(ctx.each), unit, per_row, frame, shows_measured))
         return None
 
     def _aggregations(self, metric, ctx, standard, value, population) -> list[pl.Expr]:
@@ -308,7 +329,7 @@ class EvidencePlan:
         """After the standards are evaluated: the samples of each failed or warned group.
         ``measured``: each standard's collected query, by standard id."""
         fields = self.shown_fields
-        for standard, result, keys, unit, per_row in self.aggregated:
+        for standard, result, keys, unit, per_row, shows_measured in self.aggregated:
             by_group: dict[tuple, list[dict]] = {}
             frame = measured[standard.id]
             for side in _sides(standard.target):
@@ -322,7 +343,7 @@ class EvidencePlan:
                     for f in fields:
                         row[f"_field_{f}"] = row.get(raw_column(f))
                     by_group.setdefault(_group_key(row, keys, labels), []).append(row)
-            source = _Source(standard, result, keys, unit, per_row, pl.LazyFrame())
+            source = _Source(standard, result, keys, unit, per_row, pl.LazyFrame(), shows_measured)
             result.evidence = _pick(source, by_group, fields, self.samples)
         if self.sources:
             found = frames[0]
@@ -345,6 +366,7 @@ def _pick(source: _Source, by_group: dict[tuple, list[dict]], fields: list[str],
             continue
         side = _failing_side(group.value, target, group.status)
         limit = target.fail if group.status is Status.FAIL else target.warn
+        row_limit = _row_limit(source.standard, group.status, source.per_row, source.shows_measured)
         chosen = [
             r
             for r in by_group.get(tuple(group.group.get(k) for k in source.keys), [])
@@ -362,6 +384,7 @@ def _pick(source: _Source, by_group: dict[tuple, list[dict]], fields: list[str],
                     group=dict(group.group),
                     label=r["label"],
                     unit=source.unit if r["value"] is not None else None,
+                    limit=row_limit,
                 )
             )
     return evidence
@@ -410,8 +433,9 @@ class ViolationPlan:
             failing = [g for g in result.groups if g.status is Status.FAIL]
             if found is None or not failing:
                 continue
-            frame, unit, per_row = found
-            jobs.append((standard, unit, list(ctx.each), self._violations(frame, standard, per_row, failing, list(ctx.each), labels)))
+            frame, unit, per_row, shows_measured = found
+            limit = _row_limit(standard, Status.FAIL, per_row, shows_measured)
+            jobs.append((standard, (unit, limit), list(ctx.each), self._violations(frame, standard, per_row, failing, list(ctx.each), labels)))
         if not jobs:
             return []
         if progress:
@@ -422,9 +446,9 @@ class ViolationPlan:
         self.directory.mkdir(parents=True, exist_ok=True)
         original = frames[-1]
         written = []
-        for (standard, unit, keys, _), frame in zip(jobs, frames):
+        for (standard, shown, keys, _), frame in zip(jobs, frames):
             path = self.directory / f"{standard.id}.csv"
-            table = self._table(frame, unit, keys, labels, original)
+            table = self._table(frame, shown, keys, labels, original)
             _write_safe_csv(table, path)
             written.append(ViolationFile(standard.id, str(path), table.height))
         return written
@@ -458,14 +482,14 @@ class ViolationPlan:
         present = [f for f in sorted(export.present) if f != self.id_field]
         return export.frame.select(ROW, *[pl.col(raw_column(f)).alias(export.columns[f]) for f in present])
 
-    def _table(self, frame: pl.DataFrame, unit, keys, labels, original: pl.DataFrame) -> pl.DataFrame:
+    def _table(self, frame: pl.DataFrame, shown: tuple[Unit | None, Target | None], keys, labels, original: pl.DataFrame) -> pl.DataFrame:
         columns: dict[str, Any] = {"row": frame[ROW].cast(pl.Int64)}
         if "id" in frame.columns:
             columns["id"] = frame["id"]
         for k in keys:
             columns[k] = frame[k].replace_strict(labels.get(k, {}), default=frame[k], return_dtype=pl.String)
         columns["value"] = frame["value"]
-        columns["display"] = _display(frame["value"], frame["label"], unit)
+        columns["display"] = _display(frame["value"], frame["label"], *shown)
         table = pl.DataFrame(columns)
         # The export's id column is ours already; another column named like one of ours is renamed.
         same = [c for c in original.columns if c == "id" and self.export.columns.get(self.id_field) == "id"]
@@ -474,12 +498,12 @@ class ViolationPlan:
         return table.join(cells, on="row", how="left", maintain_order="left")
 
 
-def _display(values: pl.Series, labels: pl.Series, unit: Unit | None) -> pl.Series:
+def _display(values: pl.Series, labels: pl.Series, unit: Unit | None, limit: Target | None = None) -> pl.Series:
     """:attr:`Evidence.display` of many rows: each distinct value formatted once."""
     if unit is None:
         texts = pl.Series([None] * len(values), dtype=pl.String)
     else:
-        distinct = {v: format_value(v, unit) for v in values.drop_nulls().unique().to_list()}
+        distinct = {v: format_value(v, unit, limit) for v in values.drop_nulls().unique().to_list()}
         texts = values.replace_strict(distinct, default=None, return_dtype=pl.String)
     frame = pl.DataFrame({"text": texts, "label": labels})
     return frame.select(

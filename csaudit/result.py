@@ -184,13 +184,16 @@ class Evidence:
     group: dict[str, str | None] = field(default_factory=dict)  # the group of the standard it belongs to
     label: str | None = None  # what the value means: "abandoned", "waiting at the peak: 17 at …"
     unit: Unit | None = None  # of ``value``: a duration for share_within, the CSAT answer for CSAT …
+    #: The limit the row's value itself missed, when it is one (share_within's duration, or a
+    #: per-row threshold): the value is shown with the digits that keep it on its side.
+    limit: Target | None = None
 
     @property
     def display(self) -> str:
         """``4m 10s (abandoned)``; the label alone when there is no value."""
         if self.value is None or self.unit is None:
             return self.label or "—"
-        text = format_value(self.value, self.unit)
+        text = format_value(self.value, self.unit, self.limit)
         return f"{text} ({self.label})" if self.label else text
 
 

@@ -203,6 +203,27 @@ def test_share_within_shows_the_rows_over_the_limit_longest_first(run_standard):
     assert result.unit is Unit.FRACTION and result.evidence[0].unit is Unit.SECONDS
 
 
+# FRT 1h 0m 0.4s (row 1), 1h (row 2), 10 m (row 3): a row just over a 1-hour limit.
+NEAR_LIMIT_CSV = """
+id,created_at,first_response_at
+N1,2024-01-01 08:00:00.0,2024-01-01 09:00:00.4
+N2,2024-01-01 08:00:00.0,2024-01-01 09:00:00.0
+N3,2024-01-01 08:00:00.0,2024-01-01 08:10:00.0
+"""
+
+
+@pytest.mark.parametrize("statistic", ["statistic: {share_within: 1h}\n  compare: at_least\n  fail: 90%",
+                                       "statistic: max\n  compare: at_most\n  fail: 1h"])
+def test_a_row_just_over_its_limit_does_not_read_as_the_limit(run_standard, tmp_path, statistic):
+    # Within 1 h: 2 of 3 (67% < 90%), and the max, 3600.4 s, is over 1 h: both fail, and row 1
+    # alone missed the limit. Shown as "1h" it would read as meeting "within 1h"; it reads
+    # "1h 0.4s". Row 2, exactly 1 h, is within the limit and is no evidence.
+    standard = f"- id: s\n  title: S\n  metric: first_response_time\n  {statistic}\n"
+    result = run_standard(NEAR_LIMIT_CSV, standard, extras=Extras(violations_dir=tmp_path / "v"))
+    assert [(ev.row, ev.value, ev.display) for ev in result.evidence] == [(1, pytest.approx(3600.4), "1h 0.4s")]
+    assert [(r["row"], r["display"]) for r in read_csv(tmp_path / "v" / "s.csv")] == [("1", "1h 0.4s")]
+
+
 # Chat waits: 1 [08:00, 08:10), 2 [08:02, 08:05), 3 [08:03, 08:04), 4 [08:04, 08:06),
 # 5 [08:20, 08:21). Three wait from 08:03 (at 08:04 one leaves as one arrives: still three).
 WAITING_CSV = """
