@@ -116,7 +116,7 @@ def page() -> str:
         "",
         *field_table(ORDER_FIELDS),
         "",
-        "`period` is derived: the month of `ordered_at` (`2024-05`); `each: period` evaluates a standard "
+        "`period` is derived: the month of `ordered_at` on the audit's clock (`2024-05`; --timezone or the profile's timezone, else UTC); `each: period` evaluates a standard "
         "per period, and the standard's `period` option (day, week, month, quarter, year) changes its "
         "length. Fields results can be filtered or grouped by: "
         + ", ".join(f"`{f}`" for f in KINDS["orders"].groupable) + ".",
