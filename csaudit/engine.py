@@ -82,15 +82,7 @@ def audit(
         result = StandardResult(standard=standard, unit=unit, status=Status.PASS)
         if standard.calendar is not None:
             result.calendar = standard.calendar.name
-        reason = metric.unmeasurable_reason(present, standard.options)
-        missing = metric.missing_fields(present, standard.options)
-        grouping = sorted((set(standard.filter) | set(standard.each)) - present)
-        if grouping:
-            used = "filter and each" if standard.filter and standard.each else ("filter" if standard.filter else "each")
-            reason = "; ".join(filter(None, [reason, f"its {used} needs " + ", ".join(f"`{f}`" for f in grouping)]))
-            missing = missing + grouping
-        if not reason and standard.calendar is not None and zone is None:
-            reason = _timezone_needed(export, standard)
+        reason, missing = unmeasurable(standard, present, export, zone)
         if reason:
             result.status = Status.ERROR if (standard.required or strict) else Status.NOT_MEASURED
             result.reason = reason
@@ -206,6 +198,24 @@ def audit(
     measured = {p.standard.id: standard_frames[p.index] for p in planned if p.index is not None}
     extras.finish(audit_result, lambda queries, engine="auto": _collect(export, queries, engine), progress, measured)
     return audit_result
+
+
+def unmeasurable(standard: Standard, present: frozenset[str], export: Export | None, zone: str | None) -> tuple[str, list[str]]:
+    """``(reason, missing fields)``: why ``standard`` cannot be measured with the fields
+    ``present`` ("" when it can), one rule for ``check`` and ``inspect``: its metric's fields,
+    those its filter and ``each`` name, and, for a duration in business hours, a zone for an
+    ``export`` whose timestamps have no offset (``zone``: the --timezone or profile's one)."""
+    metric = REGISTRY[standard.metric]
+    reason = metric.unmeasurable_reason(present, standard.options) or ""
+    missing = list(metric.missing_fields(present, standard.options))
+    grouping = sorted((set(standard.filter) | set(standard.each)) - present)
+    if grouping:
+        used = "filter and each" if standard.filter and standard.each else ("filter" if standard.filter else "each")
+        reason = "; ".join(filter(None, [reason, f"its {used} needs " + ", ".join(f"`{f}`" for f in grouping)]))
+        missing += grouping
+    if not reason and standard.calendar is not None and zone is None and export is not None:
+        reason = _timezone_needed(export, standard) or ""
+    return reason, missing
 
 
 def _timezone_needed(export: Export, standard: Standard) -> str | None:

@@ -28,6 +28,7 @@ import polars as pl
 from csaudit.metrics import REGISTRY  # first: the metrics import csaudit.activity themselves
 from csaudit import activity, events as message_events  # noqa: I001
 from csaudit.business_calendar import zone_option
+from csaudit.engine import unmeasurable
 from csaudit.errors import InputError
 from csaudit.fields import ACTIVITY_FIELDS, EVENT_FIELDS, FIELDS, ORDER_FIELDS, SECOND_TABLES, FieldType, raw_column
 from csaudit.ingest import ReadOptions, open_export, reads_naive
@@ -172,7 +173,7 @@ def inspect_export(
                 f"{end}_local": _local(inspection.time_span[end], zone) for end in ("first", "last")
             })
         if profile is not None:
-            _standards(inspection, profile, export, attached, chosen)
+            _standards(inspection, profile, export, attached, chosen, zone)
         return inspection
     finally:
         export.close()
@@ -392,7 +393,7 @@ def _used_columns(export) -> set[str]:
     return used
 
 
-def _standards(inspection: Inspection, profile: Profile, export, attached: Attached, kind: str) -> None:
+def _standards(inspection: Inspection, profile: Profile, export, attached: Attached, kind: str, zone: str | None) -> None:
     """Which standards of ``profile`` the file can measure, as ``check`` would decide: an
     export by its own fields; message events as ``check --events FILE`` alone would (the
     interactions they describe); agent activity for the standards that need it, given an
@@ -400,10 +401,12 @@ def _standards(inspection: Inspection, profile: Profile, export, attached: Attac
     inspection.profile = profile.name
     if kind == "events":
         present: frozenset[str] = frozenset()
+        derived = None
         if not inspection.missing_required:
-            present = message_events.interactions_from_events(export).present | {"response_gaps"}
+            derived = message_events.interactions_from_events(export)
+            present = derived.present | {"response_gaps"}
         inspection.standards_scope = "from these messages alone (check --events FILE, no export)"
-        inspection.standards = [_standard(s, present) for s in profile.standards]
+        inspection.standards = [_standard(s, present, zone=zone, timed=derived) for s in profile.standards]
     elif kind == "agents":
         everything = frozenset(FIELDS)
         markers = frozenset({activity.AGENT_ACTIVITY, activity.DATED_ACTIVITY})
@@ -416,23 +419,21 @@ def _standards(inspection: Inspection, profile: Profile, export, attached: Attac
         inspection.standards = [_standard(s, everything | given) for s in users]
     else:
         used = _used_columns(export)
-        inspection.standards = [_standard(s, export.present | attached.present, export, used) for s in profile.standards]
+        inspection.standards = [
+            _standard(s, export.present | attached.present, export, used, zone) for s in profile.standards
+        ]
 
 
 def _reason(standard, present: frozenset[str]) -> str:
     return REGISTRY[standard.metric].unmeasurable_reason(present, standard.options) or ""
 
 
-def _standard(standard, present: frozenset[str], export=None, used: set[str] | None = None) -> StandardReport:
-    """Whether ``standard`` is measurable with ``present``; with the ``export`` (and its
-    ``used`` columns), the columns that might hold each missing field."""
-    metric = REGISTRY[standard.metric]
-    reason = _reason(standard, present)
-    missing = list(metric.missing_fields(present, standard.options))
-    grouping = sorted((set(standard.filter) | set(standard.each)) - present)
-    if grouping:
-        reason = "; ".join(filter(None, [reason, "its filter/each needs " + ", ".join(f"`{f}`" for f in grouping)]))
-        missing += grouping
+def _standard(standard, present: frozenset[str], export=None, used: set[str] | None = None,
+              zone: str | None = None, timed=None) -> StandardReport:
+    """Whether ``standard`` is measurable with ``present``, as ``check`` decides (with the
+    timestamps of ``timed``, default the ``export``, read in ``zone``); with the ``export``
+    (and its ``used`` columns), the columns that might hold each missing field."""
+    reason, missing = unmeasurable(standard, present, timed if timed is not None else export, zone)
     return StandardReport(
         id=standard.id,
         title=standard.title,
