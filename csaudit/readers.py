@@ -93,6 +93,7 @@ class Part:
     name: str  # as the user gave it ("<stdin>" for standard input)
     format: str = "csv"  # csv, json, ndjson, excel, parquet
     encoding: str | None = "utf-8"  # of text formats
+    bom: bool = False  # UTF-8 text that begins with a byte-order mark (Excel's "CSV UTF-8")
     compression: str | None = None  # gzip, zstd, zip
     separator: str | None = None  # of CSV
     sheet: str | None = None  # of Excel
@@ -119,7 +120,7 @@ class Part:
         if self.sheet:
             bits[0] += f", sheet {self.sheet!r}"
         if self.encoding and self.format in ("csv", "json", "ndjson"):
-            bits.append(self.encoding)
+            bits.append(self.encoding + (" with BOM" if self.bom else ""))
         if self.compression:
             bits.append(self.compression + "-compressed")
         return ", ".join(bits)
@@ -604,6 +605,7 @@ def _as_utf8(path: Path, head: bytes, part: Part, work: Path, asked: str | None)
     """``path`` itself when it is UTF-8, else a UTF-8 copy written in chunks."""
     encoding = asked or _detect_encoding(head)
     part.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+    part.bom = encoding == "utf-8-sig" or (encoding == "utf-8" and head.startswith(codecs.BOM_UTF8))
     if encoding in ("utf-8", "utf-8-sig"):
         return path
     target = work / "utf8"

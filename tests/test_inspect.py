@@ -129,3 +129,44 @@ def test_read_options_reach_the_library(tmp_path):
     path.write_bytes("id,agent\n1,王伟\n".encode("gbk"))
     inspection = inspect_export(path, read=ReadOptions(encoding="gbk"))
     assert inspection.encoding == "gbk"
+
+
+NAIVE = (
+    "id,channel,priority,created_at,first_response_at,resolved_at\n"
+    "1,email,P1,2024-01-02 09:00:00,2024-01-02 09:30:00,2024-01-02 11:00:00\n"
+    "2,chat,P2,2024-01-02 10:00:00,2024-01-02 10:01:00,2024-01-02 10:30:00\n"
+)
+
+
+def test_inspect_decides_measurability_as_check_does(write_csv):
+    """Stanford's per-priority standards are in Los Angeles business hours: with timestamps
+    that have no offset and no --timezone they cannot be measured, in inspect as in check;
+    with a zone they can. Every standard's verdict is check's."""
+    from csaudit.engine import audit
+    from csaudit.profile.model import Status
+
+    path = write_csv(NAIVE)
+    profile = load_profile("stanford")
+    for zone in (None, "UTC"):
+        inspected = {s.id: s for s in inspect_export(path, profile, timezone=zone).standards}
+        checked = {r.standard.id: r for r in audit(profile, path, timezone=zone).standards}
+        assert inspected.keys() == checked.keys()
+        for sid, report in inspected.items():
+            unmeasured = checked[sid].status in (Status.NOT_MEASURED, Status.ERROR)
+            assert report.measurable is not unmeasured, (zone, sid)
+            if unmeasured:
+                assert report.reason == checked[sid].reason, (zone, sid)
+        assert inspected["respond-p1"].measurable is (zone is not None)
+    reasons = {s.id: s.reason for s in inspect_export(path, profile).standards}
+    assert "--timezone America/Los_Angeles" in reasons["respond-p1"]
+
+
+def test_cli_inspect_says_bom_names_unnamed_columns_and_counts_one_row(tmp_path):
+    # Excel's "CSV UTF-8" begins with a byte-order mark; a pandas index column has no name.
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf,id,created_at\n0,1,2024-01-01 08:00\n")
+    out = cli("inspect", path).stdout
+    assert "CSV, utf-8 with BOM" in out
+    assert "not used    (a column without a name)" in out
+    bank = cli("inspect", EXPORTS / "bank_callcenter.tsv").stdout
+    assert "1 row left out" in bank and "1 rows" not in bank

@@ -75,7 +75,7 @@ def render_inspection_text(inspection: Inspection, color: bool = False, width: i
         rows += f" cases (rolled up from {i.event_rows:,} event rows)"
     out(f"[bold]rows[/]        {rows}")
     for item in i.excluded:
-        out(f"            {item['rows']:,} rows left out: {escape(item['reason'])}")
+        out(f"            {item['rows']:,} row{'' if item['rows'] == 1 else 's'} left out: {escape(item['reason'])}")
     if i.time_span:
         span = i.time_span
         out(f"[bold]time span[/]   {span['first']} → {span['last']} ({span['field']})")
@@ -110,7 +110,8 @@ def render_inspection_text(inspection: Inspection, color: bool = False, width: i
             )
             out(f"[bold]{label}[/]  {shown}")
     if i.unmapped_columns:
-        out(f"[bold]not used[/]    {escape(', '.join(i.unmapped_columns))}")
+        names = [c if c.strip() else "(a column without a name)" for c in i.unmapped_columns]
+        out(f"[bold]not used[/]    {escape(', '.join(names))}")
     if i.profile is not None:
         measurable = len(i.measurable)
         out()
