@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -179,3 +180,17 @@ def test_the_example_report_renders_in_chromium(tmp_path):
     subprocess.run([str(REPO / "scripts" / "screenshot_report.sh"), str(png), "1200"], check=True, timeout=120, env=env)
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 50_000
+
+
+def test_the_trends_axis_shows_its_extremes_as_values_are_shown(result):
+    # Weekly peaks 1 and 4 against "at most 15": the axis runs from 1 to 15, labelled "1" and
+    # "15" as counts are written (the padded bounds minus the padding would give
+    # 14.999999999999998, which reads "15.00").
+    from csaudit.render.html_charts import trend_chart
+    from csaudit.result import GroupResult
+
+    waiting = next(sr for sr in result.standards if sr.standard.id == "waiting")
+    waiting = replace(waiting, standard=replace(waiting.standard, target=replace(waiting.standard.target, fail=15)))
+    weeks = [GroupResult({"week": w}, v, 3, Status.PASS) for w, v in (("2024-01-01", 1.0), ("2024-01-08", 4.0))]
+    ticks = re.findall(r'class="tick"[^>]*>([^<]*)<', trend_chart(waiting, weeks))
+    assert ticks[:2] == ["15", "1"]  # then the weeks

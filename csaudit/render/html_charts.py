@@ -218,11 +218,11 @@ def trend_chart(sr: StandardResult, weeks: list[GroupResult]) -> str:
     marks = [g.value for g in weeks if g.value is not None and math.isfinite(g.value)]
     if target is not None:
         marks += list(target.fail) if target.compare == "between" else [target.fail]
-    low, high = (min(marks), max(marks)) if marks else (0.0, 1.0)
-    if high == low:
-        low, high = low - 1, high + 1
-    pad = (high - low) * 0.1
-    low, high = low - pad, high + pad
+    lowest, highest = (min(marks), max(marks)) if marks else (0.0, 1.0)
+    if highest == lowest:
+        lowest, highest = lowest - 1, highest + 1
+    pad = (highest - lowest) * 0.1
+    low, high = lowest - pad, highest + pad
 
     def x(label: str) -> float:
         return left + (plot_w * (labels.index(label) + 0.5) / len(labels))
@@ -236,8 +236,9 @@ def trend_chart(sr: StandardResult, weeks: list[GroupResult]) -> str:
     body = [
         _text(4, 14, f"{sr.standard.id} · target {format_target(target, sr.unit)}", cls="series").replace("</text>", legend + "</text>"),
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" class="axis"/>',
-        _text(left - 4, top + 8, format_value(high - pad, sr.unit), anchor="end", cls="tick"),
-        _text(left - 4, top + plot_h, format_value(low + pad, sr.unit), anchor="end", cls="tick"),
+        # The extremes themselves, not high - pad (15.000000000000002 would read "15.00").
+        _text(left - 4, top + 8, format_value(highest, sr.unit), anchor="end", cls="tick"),
+        _text(left - 4, top + plot_h, format_value(lowest, sr.unit), anchor="end", cls="tick"),
     ]
     if target is not None:
         for limit in (target.fail if target.compare == "between" else (target.fail,)):
