@@ -1042,11 +1042,21 @@ def _choose_format(
     if day_first:
         order = tuple(_DAY_MONTH_TWINS.get(f, f) for f in TIMESTAMP_FORMATS)
         order = tuple(dict.fromkeys(order + TIMESTAMP_FORMATS))
+    short_year = False
     for fmt in order:
         parsed = values.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
-        counts[fmt] = values.len() - parsed.null_count()
+        # polars' %Y also reads "24" as the year 24: a 2-digit year is not this layout.
+        plausible = parsed.dt.year() >= 1000
+        short_year |= bool((~plausible).any())
+        counts[fmt] = int(plausible.sum())
         if counts[fmt] > best_count:
             best, best_count = fmt, counts[fmt]
+    if best is None and short_year:
+        raise InputError(
+            f"{name}: column {source} (field `{field_name}`): dates such as {_quote(values[0])} have a 2-digit "
+            "year, whose order of day, month and year cannot be told; declare the layout under format: in a "
+            'mapping file (--mapping-file, docs/sources.md), e.g. format: "%d/%m/%y %H:%M"'
+        )
     if best is None:
         examples = ", ".join(_quote(v) for v in values.head(3).to_list())
         raise InputError(

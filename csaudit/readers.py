@@ -101,6 +101,7 @@ class Part:
     rows: int | None = None  # records, known when several files are read as one
     first_row: int = 1  # table row number of this file's first record
     asked_encoding: str | None = None  # given with --encoding
+    title_rows: int = 0  # lines (CSV) or sheet rows (Excel) above the header: a title, left out
     dataset: bool = False  # several Parquet files scanned by polars as one
     files: list[tuple[str, int]] = field(default_factory=list)  # a local dataset's files and their rows
     partitions: list[str] = field(default_factory=list)  # a dataset's Hive partition columns
@@ -307,7 +308,10 @@ def read_table(
             frames.append(frame)
             parts.append(part)
             headers.append(part_headers)
+        spelling_notes = _same_spelling(frames, parts, headers) if len(frames) > 1 else []
         table = _combine(frames, parts, headers)
+        table.notes += [n for part, hs in zip(parts, headers) for n in _title_notes(part) + _twin_notes(part, hs)]
+        table.notes += spelling_notes
         table.notes += [note for part in parts for note in _dataset_notes(part, table)]
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -315,6 +319,53 @@ def read_table(
     # The temporary files go with the table (closed, collected, or at exit at the latest).
     table._cleanup = weakref.finalize(table, shutil.rmtree, str(workdir), True)
     return table
+
+
+def _same_spelling(frames: list[pl.LazyFrame], parts: list[Part], headers: list[list[str]]) -> list[str]:
+    """Files read as one table name a column alike when their headers match as canonical names
+    do (``Created at`` in January, ``Created At `` in February): each file's header takes the
+    first file's spelling, in place (``frames`` and ``headers``), and a note says so."""
+    from csaudit.sources import header_key
+
+    first: dict[str, str] = {}
+    for names in headers:
+        for name in names:
+            first.setdefault(header_key(name), name)
+    notes = []
+    for index, names in enumerate(headers):
+        keys = [header_key(n) for n in names]
+        renames = {
+            n: first[k] for n, k in zip(names, keys) if first[k] != n and keys.count(k) == 1 and first[k] not in names
+        }
+        if renames:
+            frames[index] = frames[index].rename(renames)
+            headers[index] = [renames.get(n, n) for n in names]
+            notes.append(
+                f"{parts[index].name}: read "
+                + ", ".join(f"column {old!r} as {new!r}" for old, new in renames.items())
+                + " (the same header as in the other files, spelt differently)"
+            )
+    return notes
+
+
+def _twin_notes(part: Part, headers: list[str]) -> list[str]:
+    """Two columns of one name: polars reads the second as ``NAME_duplicated_0``; say which is read."""
+    twins = [(h, base) for h in headers if (base := re.sub(r"_duplicated_\d+$", "", h)) != h and base in headers]
+    return [
+        f"{part.name}: the header names {base!r} more than once; the first such column is the one read as "
+        f"{base!r}, the next is named {h!r}" for h, base in twins
+    ]
+
+
+def _title_notes(part: Part) -> list[str]:
+    if not part.title_rows:
+        return []
+    where = "row" if part.format == "excel" else "line"
+    span = f"{where} 1" if part.title_rows == 1 else f"{where}s 1–{part.title_rows}"
+    return [
+        f"{part.name}: {span} above the header (a title, or blank) left out; the header is {where} "
+        f"{part.title_rows + 1}, and rows are numbered from the line after it"
+    ]
 
 
 def _same_types(frames: list[pl.LazyFrame]) -> list[pl.LazyFrame]:
@@ -407,16 +458,19 @@ def _read_one(name: str, part: Part, work: Path, *, sheet: str | None, encoding:
     if start in (b"[", b"{"):
         return _read_json(text_path, part, work)
     part.format = "csv"
-    part.separator = _sniff_separator(head)
+    part.title_rows = _title_lines(head)
+    part.separator = _sniff_separator(b"\n".join(head.split(b"\n")[part.title_rows :]))
     part.path = text_path
-    return scan_text(text_path, part.separator)
+    return scan_text(text_path, part.separator, part.title_rows)
 
 
-def scan_text(path: Path | str, separator: str) -> pl.LazyFrame:
-    """A UTF-8 CSV file (or URL) as text columns (the fast path: polars reads the file itself)."""
+def scan_text(path: Path | str, separator: str, skip_lines: int = 0) -> pl.LazyFrame:
+    """A UTF-8 CSV file (or URL) as text columns (the fast path: polars reads the file itself),
+    after ``skip_lines`` lines above the header."""
     return pl.scan_csv(
         path,
         separator=separator,
+        skip_lines=skip_lines,
         infer_schema=False,
         has_header=True,
         encoding="utf8",
@@ -625,6 +679,31 @@ def _as_utf8(path: Path, head: bytes, part: Part, work: Path, asked: str | None)
     return target
 
 
+#: How far down a header is looked for below a title.
+TITLE_LINES = 20
+
+
+def _filled_cells(cells: Sequence[object]) -> int:
+    texts = (c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c) for c in cells if c is not None)
+    return sum(1 for text in texts if text.strip(' \t\r"'))
+
+
+def _title_rows(rows: list[list[object]]) -> int:
+    """How many rows above the header are a title: leading rows of at most one filled cell
+    (``Zendesk export - March 2024``, a blank row, ``Exported 2024-04-01,,,``) followed, within
+    :data:`TITLE_LINES` rows, by a row of several (the header). 0 when the first row is one."""
+    for index, cells in enumerate(rows[:TITLE_LINES]):
+        if _filled_cells(cells) >= 2:
+            return index
+    return 0
+
+
+def _title_lines(head: bytes) -> int:
+    """:func:`_title_rows` of a text file's first lines (cells split on any usual separator)."""
+    lines = head.lstrip(codecs.BOM_UTF8).split(b"\n")[:-1] or [head]
+    return _title_rows([re.split(rb"[,\t;|]", line) for line in lines])
+
+
 def _sniff_separator(head: bytes) -> str:
     first_line = head.lstrip(codecs.BOM_UTF8).split(b"\n", 1)[0]
     counts = {sep: first_line.count(sep.encode()) for sep in (",", "\t", ";", "|")}
@@ -638,12 +717,33 @@ def _sniff_separator(head: bytes) -> str:
 def _read_json(path: Path, part: Part, work: Path) -> pl.LazyFrame:
     """Records streamed into a temporary NDJSON file whose values are all text."""
     target = work / "records.ndjson"
+    try:
+        keys, count = _write_records(path, target, part, None)
+    except _Prefer as better:
+        # A list under another key came first (a sideload such as Zendesk's "users"): read
+        # the records' own list instead.
+        keys, count = _write_records(path, target, part, better.key)
+    if count == 0:
+        raise InputError(f"{part.name}: the JSON holds no records; there is nothing to audit")
+    part.path = target
+    return pl.scan_ndjson(target, schema={key: pl.String for key in keys})
+
+
+class _Prefer(Exception):
+    """The JSON's records are the list under ``key``, found after another list was taken."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _write_records(path: Path, target: Path, part: Part, prefer: str | None) -> tuple[dict[str, None], int]:
     keys: dict[str, None] = {}
     count = 0
     with path.open("r", encoding="utf-8-sig") as source, target.open("w", encoding="utf-8") as out:
         part.format = "ndjson" if _looks_like_ndjson(source) else "json"
         source.seek(0)
-        records = _ndjson_records(source, part) if part.format == "ndjson" else _json_records(source, part)
+        records = _ndjson_records(source, part) if part.format == "ndjson" else _json_records(source, part, prefer)
         for record in records:
             if not isinstance(record, dict):
                 raise InputError(
@@ -656,10 +756,7 @@ def _read_json(path: Path, part: Part, work: Path) -> pl.LazyFrame:
             out.write(json.dumps(flat, ensure_ascii=False))
             out.write("\n")
             count += 1
-    if count == 0:
-        raise InputError(f"{part.name}: the JSON holds no records; there is nothing to audit")
-    part.path = target
-    return pl.scan_ndjson(target, schema={key: pl.String for key in keys})
+    return keys, count
 
 
 def _looks_like_ndjson(source: IO[str]) -> bool:
@@ -744,13 +841,13 @@ class _Buffer:
         raise InputError(f"{self.part.name}: character {offset}: {what}; expected a JSON array of records or an object holding one")
 
 
-def _json_records(source: IO[str], part: Part) -> Iterator[object]:
+def _json_records(source: IO[str], part: Part, prefer: str | None = None) -> Iterator[object]:
     buffer = _Buffer(source, part)
     start = buffer.peek()
     if start == "[":
         yield from _array(buffer)
         return
-    found = yield from _object_records(buffer)
+    found = yield from _object_records(buffer, prefer)
     if found is None:
         raise InputError(
             f"{part.name}: the JSON object holds no list of records (looked for "
@@ -770,9 +867,12 @@ def _array(buffer: _Buffer) -> Iterator[object]:
             return
 
 
-def _object_records(buffer: _Buffer):
+def _object_records(buffer: _Buffer, prefer: str | None = None):
     """Walk an object's members; stream the first array of objects found (at any depth of
-    nested objects such as ``_embedded``). Returns True when one was found, else None."""
+    nested objects such as ``_embedded``), or with ``prefer`` the one under that key. Returns
+    its key when one was found, else None. When the array taken is not under one of
+    :data:`RECORD_KEYS` and a later member of the same object is (``{"users": [...],
+    "tickets": [...]}``), raises :class:`_Prefer` to read again."""
     buffer.expect("{")
     found = None
     if buffer.peek() == "}":
@@ -784,11 +884,18 @@ def _object_records(buffer: _Buffer):
             buffer.fail("expected a member name")
         buffer.expect(":")
         start = buffer.peek()
-        if found is None and start == "[" and (key in RECORD_KEYS or _array_of_objects_ahead(buffer)):
+        wanted = key in RECORD_KEYS if prefer is None else key == prefer
+        if found is None and start == "[" and (wanted or prefer is None and _array_of_objects_ahead(buffer)):
             yield from _array(buffer)
-            found = True
+            found = key
         elif found is None and start == "{":
-            found = yield from _object_records(buffer)
+            found = yield from _object_records(buffer, prefer)
+        elif (found and prefer is None and found not in RECORD_KEYS and start == "[" and key in RECORD_KEYS
+              and _array_of_objects_ahead(buffer)):
+            raise _Prefer(key)
+        elif start == "[":
+            for _ in _array(buffer):  # skipped one value at a time, not held whole
+                pass
         else:
             buffer.value()
         if buffer.expect(",}") == "}":
@@ -1024,7 +1131,11 @@ def _read_excel(path: Path, part: Part, sheet: str | None) -> pl.LazyFrame:
         )
     part.sheet = sheet
     try:
-        frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", infer_schema_length=0)
+        top = fastexcel.read_excel(str(path)).load_sheet(sheet, header_row=None, n_rows=TITLE_LINES).to_polars()
+        part.title_rows = _title_rows(top.rows())
+        frame = pl.read_excel(
+            path, sheet_name=sheet, engine="calamine", infer_schema_length=0, read_options={"header_row": part.title_rows}
+        )
     except Exception as exc:  # fastexcel/polars raise several types
         raise InputError(f"{part.name}: sheet {sheet!r} cannot be read: {_first_line(exc)}") from None
     if frame.height == 0:
