@@ -120,6 +120,7 @@ class Export:
     lean: dict[str, FieldType] = field(default_factory=dict)
     #: Rows left out because no column read has a value in them (blank lines among them).
     empty_rows: int = 0
+    header_rows: int = 0  # rows that repeat the header line, left out
 
     @property
     def present(self) -> frozenset[str]:
@@ -236,15 +237,22 @@ def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone:
             for f in read
         ]
         empty = ~pl.any_horizontal(has_value) if has_value else pl.lit(False)
+        # A line that repeats the header (two exports joined with `cat`): every text cell read
+        # is its column's name. Typed columns (Parquet, Excel dates) cannot hold one.
+        texts = [h for h in used if h not in typed]
+        header = pl.all_horizontal([pl.col(h) == pl.lit(h) for h in texts]) if texts else pl.lit(False)
         # Text keys are their cleaned text lowered: a second step, so the cleaning is done once.
         keys = [key.alias(name) for name, key in builder.keys.items()]
-        frame = records.select(selections).with_columns(keys).with_columns(empty.alias(_EMPTY))
+        frame = records.select(*selections, header.fill_null(False).alias(_HEADER)).with_columns(keys).with_columns(
+            empty.alias(_EMPTY)
+        )
         export.frame = _load(export, frame, records, builder.deferred)
     _note_zones(export)
     return export
 
 
 _EMPTY = "__empty"
+_HEADER = "__header"  # the row repeats the header line
 
 
 def _columns_read(specs: dict, headers: list[str]) -> list[str]:
@@ -288,6 +296,18 @@ def _load(export: Export, frame: pl.LazyFrame, records: pl.LazyFrame, deferred: 
     except READ_ERRORS as exc:
         raise describe_read_error(export, exc) from None
     loaded = _retry(export, loaded, records, deferred)
+    if _HEADER in loaded.columns:
+        repeats = loaded.filter(pl.col(_HEADER)).get_column(ROW)
+        if repeats.len():
+            loaded = loaded.filter(~pl.col(_HEADER))
+            export.header_rows = repeats.len()
+            shown = ", ".join(f"{r:,}" for r in repeats.head(5).to_list()) + (" …" if repeats.len() > 5 else "")
+            export.notes.append(
+                f"{repeats.len():,} row{' repeats' if repeats.len() == 1 else 's repeat'} the header line "
+                f"(exports joined together?): row{'s' if repeats.len() > 1 else ''} {shown}"
+                f"{export.describe_rows(repeats.to_list())}; left out"
+            )
+        loaded = loaded.drop(_HEADER)
     empty = int(loaded[_EMPTY].sum())
     if empty:
         loaded = loaded.filter(~pl.col(_EMPTY))
@@ -712,7 +732,7 @@ class _FieldParser:
         elif kind is FieldType.BOOL:
             parse, expected = _bool_parser, "true/false, yes/no, y/n or 1/0"
         else:
-            parse, expected = _number_parser(spec.units), _describe_units(spec.units)
+            parse, expected = _number_parser(spec.units, self.export.separator == ";"), _describe_units(spec.units)
         # Parse every cell as read, then strip and parse again only the cells that failed:
         # the common case keeps polars' fast path. The raw column is the export's own text
         # (no copy), so a cell is unreadable where it has text but no parsed value; a cell of
@@ -967,12 +987,30 @@ def _bool_parser(text: pl.Expr, fast: bool) -> pl.Expr:
     return pl.when(lowered.is_in(TRUE_WORDS)).then(True).when(lowered.is_in(FALSE_WORDS)).then(False)
 
 
-def _number_parser(units: tuple[str, ...]):
-    """Numbers, and durations in seconds whatever the unit the export wrote them in."""
+def _number_parser(units: tuple[str, ...], decimal_comma: bool = False):
+    """Numbers, and durations in seconds whatever the unit the export wrote them in. With
+    ``decimal_comma`` (a ';'-separated export, as Excel writes CSV where the comma is the
+    decimal mark), cells the usual reading fails on are read again as ``1,5`` or ``1.234,5``."""
     if not units:
-        return lambda text, fast: _finite(text.cast(pl.Float64, strict=False))
-    readers = [_unit_reader(unit) for unit in units]
-    return lambda text, fast: pl.coalesce([read(text) for read in readers]) if len(readers) > 1 else readers[0](text)
+        def read(text: pl.Expr) -> pl.Expr:
+            return _finite(text.cast(pl.Float64, strict=False))
+    else:
+        readers = [_unit_reader(unit) for unit in units]
+
+        def read(text: pl.Expr) -> pl.Expr:
+            return pl.coalesce([r(text) for r in readers]) if len(readers) > 1 else readers[0](text)
+    if not decimal_comma:
+        return lambda text, fast: read(text)
+    return lambda text, fast: read(text) if fast else pl.coalesce(read(text), read(_decimal_comma(text)))
+
+
+_DECIMAL_COMMA = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+$"
+
+
+def _decimal_comma(text: pl.Expr) -> pl.Expr:
+    """``1,5`` → ``1.5`` and ``1.234,5`` → ``1234.5``; other text unchanged."""
+    comma = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    return pl.when(text.str.contains(_DECIMAL_COMMA)).then(comma).otherwise(text)
 
 
 def _finite(number: pl.Expr) -> pl.Expr:

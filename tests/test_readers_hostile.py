@@ -4,8 +4,12 @@ European decimal commas, concatenated exports (helper-16's review of issue #4)."
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from typer.testing import CliRunner
+
+from csaudit.cli import app
 from csaudit.errors import InputError
 from csaudit.ingest import open_export
 from csaudit.readers import read_table
@@ -104,15 +108,15 @@ def test_two_digit_years_declared_in_a_mapping_file_read_day_first(tmp_path):
     assert [(d.year, d.month, d.day) for d in created.to_list()] == [(2024, 4, 3), (2024, 4, 13)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="csaudit/ingest.py _unit_reader/_number_parser: a semicolon-separated (European) export writes "
-    "'1,5' hours; it is read as unreadable, not 1.5 h (5400 s). Needs a decimal-comma rule (e.g. a "
-    "mapping key `decimal: ','`, or a comma read as the decimal mark in a ';'-separated file)",
-)
 def test_european_decimal_comma_hours(tmp_path):
+    # A ';'-separated export (Excel where the comma is the decimal mark): 1,5 h = 5400 s,
+    # 24,0 h = 86400 s, 1.234,5 h = 1234.5 * 3600 = 4444200 s; 2.5 h (a dot) still reads 9000 s.
     path = tmp_path / "eu.csv"
-    path.write_text("Ticket;Opened;Hours\nA1;2024-04-03 09:00;1,5\nA2;2024-04-13 09:00;24,0\n", encoding="utf-8")
+    path.write_text(
+        "Ticket;Opened;Hours\nA1;2024-04-03 09:00;1,5\nA2;2024-04-13 09:00;24,0\n"
+        "A3;2024-04-14 09:00;1.234,5\nA4;2024-04-15 09:00;2.5\n",
+        encoding="utf-8",
+    )
     mapping = tmp_path / "m.yaml"
     mapping.write_text(
         "csaudit_source: 1\nname: eu\nfields:\n  id: Ticket\n  created_at: Opened\n"
@@ -122,22 +126,32 @@ def test_european_decimal_comma_hours(tmp_path):
     from csaudit.ingest import ReadOptions
 
     export = open_export(path, {}, {"resolution_seconds"}, read=ReadOptions(mapping_file=mapping))
-    assert export.frame.collect()["resolution_seconds"].to_list() == [5400.0, 86400.0]
+    assert export.frame.collect()["resolution_seconds"].to_list() == [5400.0, 86400.0, 4444200.0, 9000.0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a line repeating the header (two exports concatenated with `cat`) is read as a data row whose "
-    "cells are unreadable ('Via' counted as a channel); expected: left out, with a note naming its line. "
-    "Fix in csaudit/ingest.py _load (where blank rows are counted) or a counted filter in readers.read_table",
-)
+def test_a_comma_is_not_a_decimal_mark_in_a_comma_separated_file(tmp_path):
+    # "1,5" in a ',' file is a quoted cell nobody can read safely (1.5? 15?): unreadable, reported.
+    path = tmp_path / "us.csv"
+    path.write_text('id,created_at,replies\n1,2024-04-03 09:00,"1,5"\n2,2024-04-03 10:00,3\n', encoding="utf-8")
+    frame = open_export(path, {}, {"replies"}).frame.collect()
+    assert frame["replies"].to_list() == [None, 3.0]
+
+
 def test_a_repeated_header_line_is_left_out_with_a_note(tmp_path):
+    # Two exports joined with `cat`: data row 2 is the second file's header line.
     path = tmp_path / "zd.csv"
     path.write_text(ZENDESK + ROW1 + ZENDESK + ROW2, encoding="utf-8")
     export = open_export(path, {}, {"created_at", "channel"})
     frame = export.frame.collect()
     assert frame["channel"].to_list() == ["email", "chat"]
-    assert any("repeat" in n and "header" in n for n in export.notes)
+    assert frame["_row"].to_list() == [1, 3]  # row numbers stay those of the file
+    assert "1 row repeats the header line (exports joined together?): row 2; left out" in export.notes
+    # What inspect says: 2 rows, nothing unreadable, no "via" channel.
+    result = CliRunner().invoke(app, ["inspect", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["rows"] == 2 and all(f["unreadable"] == 0 for f in report["fields"])
+    assert [c["value"] for c in report["channels"]] == ["chat", "email"]
 
 
 @pytest.mark.parametrize(
