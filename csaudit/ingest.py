@@ -121,6 +121,8 @@ class Export:
     #: Rows left out because no column read has a value in them (blank lines among them).
     empty_rows: int = 0
     header_rows: int = 0  # rows that repeat the header line, left out
+    #: Timestamp fields without a single value (their layout is a default, not the file's).
+    unfilled: set[str] = field(default_factory=set)
 
     @property
     def present(self) -> frozenset[str]:
@@ -221,7 +223,7 @@ def _prepare(table: Table, mapping, wanted, fields, read: ReadOptions, timezone:
         sample = drop_blank_rows(table.records.select(used).head(SAMPLE_ROWS), used).collect()
     except Exception as exc:  # polars raises several exception types for unreadable input
         raise describe_part_error(first, exc) from None
-    builder = _FieldParser(export, sample, source, lean and not rolled, typed)
+    builder = _FieldParser(export, sample, source, lean and not rolled, typed, table.records)
     if rolled:
         frame = _roll_up(export, builder, records.pipe(drop_blank_rows, headers), source, specs, fields, headers)
         # One cached frame: every standard, check and label query reads it, so the file is
@@ -583,8 +585,10 @@ class _FieldParser:
     """Builds each field's parsed and raw expressions, recording formats and checks."""
 
     def __init__(self, export: Export, sample: pl.DataFrame, source: Source | None, lean: bool = False,
-                 typed: dict[str, pl.DataType] | None = None):
+                 typed: dict[str, pl.DataType] | None = None, records: pl.LazyFrame | None = None):
         self.export, self.sample, self.source, self.lean = export, sample, source, lean
+        #: The export's records, for a column the sample has no value in (see _values).
+        self.records = records
         #: Typed columns read as they are (see _typed_columns): column → type.
         self.typed = typed or {}
         #: Per timestamp field read in a local zone: cells that name a local time the zone skips.
@@ -760,7 +764,9 @@ class _FieldParser:
                 return (value.cast(pl.Float64, strict=False) * scale).cast(pl.Int64, strict=False).cast(pl.Datetime("us", "UTC"))
 
             return parse_epoch, "a Unix time in " + ("seconds" if spec.epoch == "s" else "milliseconds")
-        values = self.sample.select(text.alias("v"))["v"]
+        values = self._values(text)
+        if not values.str.strip_chars(_WHITESPACE).ne("").any():
+            self.export.unfilled.add(name)
         if spec.formats:
             formats = list(spec.formats)
             self.export.timestamp_formats[name] = " | ".join(formats)
@@ -787,6 +793,19 @@ class _FieldParser:
                 "in a mapping file (--mapping-file, docs/sources.md) to read them"
             )
         return parse, expected
+
+    def _values(self, text: pl.Expr) -> pl.Series:
+        """A column's first values, to choose its layout: from the sample (the first rows), or,
+        when the sample has none (a column empty in its first rows, such as `abandoned_at`),
+        from the first rows where it has one (a scan of that column, stopping there)."""
+        values = self.sample.select(text.alias("v"))["v"]
+        if self.records is None or values.str.strip_chars(_WHITESPACE).ne("").any():
+            return values
+        filled = pl.col("v").str.strip_chars(_WHITESPACE) != ""
+        try:
+            return self.records.select(text.alias("v")).filter(filled).head(SAMPLE_ROWS).collect()["v"]
+        except Exception as exc:  # polars raises several exception types for unreadable input
+            raise describe_part_error(self.export.table.parts[0], exc) from None
 
     # -- event logs ---------------------------------------------------------------------------
 
@@ -884,8 +903,10 @@ def reads_naive(fmt: str) -> bool:
 
 
 def _note_zones(export: Export) -> None:
-    naive = [n for n, f in export.timestamp_formats.items() if reads_naive(f)]
-    aware = [n for n in export.timestamp_formats if n not in naive]
+    # A column without a value has no layout of its own to speak of.
+    formats = {n: f for n, f in export.timestamp_formats.items() if n not in export.unfilled}
+    naive = [n for n, f in formats.items() if reads_naive(f)]
+    aware = [n for n in formats if n not in naive]
     zone = export.timezone or "UTC"
     if aware and naive:
         export.notes.append(

@@ -515,3 +515,26 @@ def test_duplicate_ids_found_through_their_hash_are_checked_by_their_text():
     found = _duplicate_ids(frame).collect().row(0, named=True)
     assert found == {"count": 4, "rows": [1, 2, 3, 5], "examples": ["a", "b", "a"]}
     assert _duplicate_ids(frame.filter(pl.col("id") != "b")).collect()["count"].item() == 2
+
+
+def test_a_timestamp_column_empty_in_its_first_rows_is_read(write_csv):
+    # abandoned_at is empty in the first 1,200 rows (more than the 1,000-row sample) and filled
+    # in the last 300, as a sorted call log has it: those 300 are read, in their own layout, not
+    # left unreadable by a layout guessed from nothing.
+    lines = ["id,created_at,abandoned,abandoned_at"]
+    for i in range(1500):
+        late = i >= 1200
+        lines.append(f"{i},2024-01-01 10:00:00,{'yes' if late else 'no'},{'2024-01-01 10:02:30' if late else ''}")
+    export = open_export(write_csv("\n".join(lines) + "\n"), {}, {"abandoned", "abandoned_at"})
+    frame = export.frame.collect()
+    assert export.timestamp_formats["abandoned_at"] == "%Y-%m-%d %H:%M:%S%.f"
+    assert frame["abandoned_at"].null_count() == 1200
+    assert frame["abandoned_at"][-1] == datetime(2024, 1, 1, 10, 2, 30, tzinfo=timezone.utc)
+    assert not any("time zone" in note for note in export.notes)
+
+
+def test_an_empty_timestamp_column_says_nothing_of_time_zones(write_csv):
+    # No value at all in resolved_at: no layout to speak of, so no "carries a time zone" note.
+    path = write_csv("id,created_at,resolved_at\n1,2024-01-01 10:00:00,\n2,2024-01-01 11:00:00,\n")
+    export = open_export(path, {}, {"created_at", "resolved_at"}, timezone="Europe/Paris")
+    assert export.notes == ["timestamps without an offset (`created_at`) were read as Europe/Paris time"]
