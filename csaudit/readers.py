@@ -408,7 +408,10 @@ def _combine(frames: list[pl.LazyFrame], parts: list[Part], headers: list[list[s
         combined = pl.concat(frames, how="diagonal")
         notes.append(
             f"{len(parts)} files read as one table; rows are numbered across them: "
-            + ", ".join(f"{p.name} rows {p.first_row}–{p.first_row + p.rows - 1}" for p in parts if p.rows)
+            + ", ".join(
+                f"{p.name} row {p.first_row:,}" if p.rows == 1 else f"{p.name} rows {p.first_row:,}–{p.first_row + p.rows - 1:,}"
+                for p in parts if p.rows
+            )
         )
         if differing:
             notes.append("the files do not have the same columns (missing cells are empty): " + "; ".join(differing))

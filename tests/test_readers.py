@@ -395,6 +395,13 @@ def test_several_files_are_one_table_and_findings_name_the_file(tmp_path):
     assert any("rows 1–2" in note and "rows 3–4" in note for note in result.notes)
 
 
+def test_a_file_of_one_row_among_several_is_said_as_one_row(tmp_path):
+    (tmp_path / "a.csv").write_text("id,created_at\n1,2024-01-01 08:00\n2,2024-01-01 09:00\n")
+    (tmp_path / "b.csv").write_text("id,created_at\n3,2024-02-01 08:00\n")
+    notes = read_table(str(tmp_path / "*.csv")).notes
+    assert any(n.endswith(f"{tmp_path / 'a.csv'} rows 1–2, {tmp_path / 'b.csv'} row 3") for n in notes), notes
+
+
 def test_files_with_different_columns_are_noted(tmp_path):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_text("id,channel\n1,chat\n")
