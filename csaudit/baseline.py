@@ -205,13 +205,21 @@ def read_baseline(path: str | Path, profile: Profile) -> Baseline:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM from an editor is not an error
     except UnicodeDecodeError as exc:
         raise BaselineError(f"baseline {path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise BaselineError(f"baseline {path}: cannot read the file: {exc.strerror}") from None
+    def not_json(token: str):
+        # Python reads NaN and Infinity, JSON has neither: a NaN baseline value compared as
+        # "unchanged" whatever the value now is.
+        raise BaselineError(
+            f"baseline {path}: {token} is not JSON; a value is a number, \"inf\", \"-inf\" or null "
+            "(write a baseline with --write-baseline FILE)"
+        )
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=not_json)
     except json.JSONDecodeError as exc:
         raise BaselineError(
             f"baseline {path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); "

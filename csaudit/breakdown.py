@@ -44,6 +44,9 @@ def parse_by(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     two periods at once are errors (exit 2)."""
     keys: list[str] = []
     for value in values:
+        if not value.replace(",", "").strip():
+            # An empty --by (a CI variable that was not set) would silently give no breakdown.
+            raise InputError(f"--by {value!r}: name a grouping: " + ", ".join(BY_CHOICES))
         for part in value.split(","):
             key = part.strip().lower()
             if not key:

@@ -242,7 +242,8 @@ def check(
     loaded = load_profile(profile)
     inputs = {**{f"export {p}": p for p in export or []}, "profile": Path(loaded.path), "--baseline": baseline,
               "--events": events, "--agents": agents}
-    plan = plan_outputs(format_, output, report, write_baseline, inputs, None if no_ci_detect else os.environ)
+    plan = plan_outputs(format_, output, report, write_baseline, inputs, None if no_ci_detect else os.environ,
+                        violations=(violations_dir, [s.id for s in loaded.standards]) if violations_dir else None)
     previous = read_baseline(baseline, loaded) if baseline is not None else None
     if fail_on is FailOn.regression and previous is None:
         raise CsauditError("--fail-on regression compares with a baseline: add --baseline FILE "
@@ -259,7 +260,7 @@ def check(
     result.fail_on, result.exit_zero = fail_on.value, exit_zero
     if previous is not None:
         compare(result, previous)
-    tty = sys.stdout.isatty() and output is None
+    tty = sys.stdout.isatty() and plan.output is None
     color = format_ is FormatChoice.text and tty and "NO_COLOR" not in os.environ
     width = shutil.get_terminal_size((120, 24)).columns if tty else 120
     deliver(result, plan, stdout=_write_report, stderr=_write_stderr, warn=_warning, color=color, width=width)

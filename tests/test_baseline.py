@@ -269,6 +269,22 @@ def test_a_malformed_baseline_names_the_entry(tmp_path, edit, where, what):
     assert f": {where}: " in message and what in message, message
 
 
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_tokens_are_not_json(tmp_path, token):
+    # Python's json reads them; a NaN baseline value compared as "unchanged" with anything.
+    text = baseline_text(fresh()).replace('"value": 1530.0', f'"value": {token}', 1)
+    assert f'"value": {token}' in text
+    message = _baseline_error(tmp_path, text)
+    assert f"{token} is not JSON; a value is a number, \"inf\", \"-inf\" or null" in message
+
+
+def test_a_baseline_saved_with_a_byte_order_mark_is_read(tmp_path):
+    # Windows editors save UTF-8 with a BOM; json.loads refused it ("Unexpected UTF-8 BOM").
+    path = tmp_path / "base.json"
+    path.write_bytes(b"\xef\xbb\xbf" + baseline_text(fresh()).encode("utf-8"))
+    assert read_baseline(path, TEAM).profile_name == "team"
+
+
 def test_a_missing_baseline(tmp_path):
     with pytest.raises(BaselineError, match="cannot read the file"):
         read_baseline(tmp_path / "nowhere.json", TEAM)

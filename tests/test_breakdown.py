@@ -120,6 +120,8 @@ def test_parse_by_accepts_repeats_and_commas():
         ("agents", "did you mean 'agent'?"),
         ("week,month", "choose one period"),
         ("team", "has no column for `team`"),
+        ("", "--by '': name a grouping: agent, team"),  # was silently no breakdown
+        (" , ", "--by ' , ': name a grouping"),
     ],
 )
 def test_by_errors_are_usage_errors(tmp_path, write_csv, value, message):

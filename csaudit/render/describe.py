@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
 from csaudit.result import AuditResult, Evidence, GroupResult, StandardResult, format_target, format_value
+
+
+# C0 controls, DEL and C1 controls: a terminal or a CI log would run ESC sequences, and a line
+# break or tab from an export would break a report's layout.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_SHOWN = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def printable(text: object) -> str:
+    """``text`` with control characters made visible (``\\n``, ``\\t``, ``\\r``, ``\\x1b``), for
+    reports read on a terminal or in a CI log: text from an export or a profile can then
+    neither move the cursor, recolour or retitle the terminal, nor break a line."""
+    return _CONTROL.sub(lambda m: _SHOWN.get(m.group(), f"\\x{ord(m.group()):02x}"), str(text))
 
 
 def group_label(group: dict[str, str | None] | None, whole: str = "all") -> str:

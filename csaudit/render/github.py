@@ -22,7 +22,7 @@ from csaudit.baseline import Verdict
 from csaudit.gate import counts_as_failing, failures
 from csaudit.profile.model import Status
 from csaudit.render.base import ReportFormat
-from csaudit.render.describe import calendar_label, evidence_line, group_label, measurement
+from csaudit.render.describe import calendar_label, evidence_for, evidence_line, group_label, measurement
 from csaudit.render.text import summary_line
 from csaudit.result import AuditResult, GroupResult, StandardResult
 
@@ -123,6 +123,8 @@ class GithubFormat(ReportFormat):
             lines.append(sr.change.text)
         if sr.calendar:
             lines.append(f"measured in {calendar_label(sr)}")
-        if sr.evidence:
-            lines.append("worst: " + "; ".join(evidence_line(ev) for ev in sr.evidence))
+        # The evidence of the groups listed, not of others (a warned group's under a failure).
+        shown = [ev for g in groups[:GROUPS_SHOWN] for ev in evidence_for(sr, g)] if groups else list(sr.evidence)
+        if shown:
+            lines.append("worst: " + "; ".join(evidence_line(ev) for ev in shown))
         return "\n".join(lines)

@@ -212,7 +212,7 @@ def trend_chart(sr: StandardResult, weeks: list[GroupResult]) -> str:
     labels = sorted({g.group.get("week") or "" for g in weeks})
     lines: dict[str, list[GroupResult]] = {}
     for g in weeks:
-        name = ", ".join(f"{v}" for k, v in g.group.items() if k != "week") or sr.standard.id
+        name = ", ".join("(blank)" if v is None else f"{v}" for k, v in g.group.items() if k != "week") or sr.standard.id
         lines.setdefault(name, []).append(g)
     target = sr.standard.target
     marks = [g.value for g in weeks if g.value is not None and math.isfinite(g.value)]

@@ -7,10 +7,17 @@ import json
 
 from rich import box
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _escape_markup
 from rich.table import Table
 
 from csaudit.inspect import Inspection
+from csaudit.render.describe import printable
+
+
+def escape(text: object) -> str:
+    """Text from the file inside Rich markup: never read as ``[style]`` tags, and control
+    characters (an ESC sequence in a channel's name) shown, not sent to the terminal."""
+    return _escape_markup(printable(text))
 
 
 def _share(count: int, rows: int) -> str:

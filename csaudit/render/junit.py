@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from csaudit.gate import counts_as_failing
+from csaudit.gate import counts_as_failing, failures
 from csaudit.profile.model import Status
 from csaudit.render.base import ReportFormat
 from csaudit.render.describe import evidence_for, evidence_line, group_label, measurement, standard_details
@@ -45,7 +45,8 @@ def _properties(parent: ET.Element, values: dict[str, object]) -> None:
 
 class JunitFormat(ReportFormat):
     def render(self, result: AuditResult) -> str:
-        cases = [case for sr in result.standards for case in self._cases(result, sr)]
+        gating = {(id(sr), id(g)) for sr, g in failures(result)}
+        cases = [case for sr in result.standards for case in self._cases(result, sr, gating)]
         counts = {kind: sum(1 for c in cases if c.find(kind) is not None) for kind in ("failure", "error", "skipped")}
         totals = {
             "tests": len(cases),
@@ -83,9 +84,12 @@ class JunitFormat(ReportFormat):
             lines += [f"note: {note}" for note in result.notes]
             _element(suite, "system-out", "\n".join(lines))
         ET.indent(root, space="  ")
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        # ElementTree writes a carriage return in text as is, and XML parsers read it back as a
+        # line feed; attributes already carry it as &#13;, and csaudit's own line ends are LF.
+        body = ET.tostring(root, encoding="unicode").replace("\r", "&#13;")
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
-    def _cases(self, result: AuditResult, sr: StandardResult) -> list[ET.Element]:
+    def _cases(self, result: AuditResult, sr: StandardResult, gating: set[tuple[int, int]]) -> list[ET.Element]:
         std = sr.standard
         rows: list[GroupResult | None] = list(sr.groups) or [None]
         cases = []
@@ -129,8 +133,14 @@ class JunitFormat(ReportFormat):
             if status is Status.ERROR:
                 how = " ".join(f"--map {f}=COLUMN" for f in sr.missing_fields)
                 _element(case, "error", text, message=f"cannot be measured: {sr.reason}" + (f" ({how})" if how else ""), type="error")
-            elif counts_as_failing(result, status):
+            elif counts_as_failing(result, status) and (id(sr), id(g)) in gating:
                 _element(case, "failure", text, message=f"{status.value}: {measurement(sr, g) if g else value}", type=status.value)
+            elif counts_as_failing(result, status):
+                # --fail-on regression: a failure the baseline already had does not fail the
+                # audit; like an expected failure (pytest's xfail), it is skipped, not passed.
+                known = f"{status.value}: {measurement(sr, g) if g else value}; " + (change.text if change else "")
+                _element(case, "skipped", message=f"{known} (failing in the baseline too)", type="baseline")
+                _element(case, "system-out", text)
             elif status in (Status.INSUFFICIENT, Status.NOT_MEASURED):
                 _element(case, "skipped", message=f"{status.value}: {sr.reason}" if sr.reason else status.value)
                 _element(case, "system-out", text)

@@ -11,7 +11,7 @@ import re
 
 from csaudit.profile.model import Status
 from csaudit.render.base import ReportFormat
-from csaudit.render.describe import evidence_line, group_label, standard_details
+from csaudit.render.describe import evidence_for, evidence_line, group_label, standard_details
 from csaudit.render.text import summary_line
 from csaudit.result import AuditResult, StandardResult, format_target, format_value
 
@@ -121,6 +121,11 @@ class MarkdownFormat(ReportFormat):
             return []
         lines = ["", "**Worst interactions**", ""]
         for sr in shown:
-            rows = "; ".join(md(evidence_line(ev)) for ev in sr.evidence)
-            lines.append(f"- `{sr.standard.id}` {md(sr.standard.title)}: {rows}")
+            # One line per failed or warned group, named, so that a group's interactions are
+            # not read as another's.
+            named = [g for g in sr.groups if g.group and evidence_for(sr, g)]
+            for g in named or [None]:
+                where = f" · {md(group_label(g.group))}" if g is not None else ""
+                rows = "; ".join(md(evidence_line(ev)) for ev in (evidence_for(sr, g) if g is not None else sr.evidence))
+                lines.append(f"- `{sr.standard.id}` {md(sr.standard.title)}{where}: {rows}")
         return lines

@@ -12,12 +12,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from csaudit.baseline import baseline_text
 from csaudit.errors import CsauditError
 from csaudit.render import FORMATS, FormatChoice
 from csaudit.result import AuditResult
+
+
+#: ``--output -``: standard output, as without ``--output``.
+STDOUT = "-"
 
 
 class OutputError(CsauditError):
@@ -76,17 +80,27 @@ def plan_outputs(
     write_baseline: Path | None,
     inputs: Mapping[str, Path | None],
     environ: Mapping[str, str] | None = None,
+    violations: tuple[Path, Iterable[str]] | None = None,
 ) -> OutputPlan:
     """Check every destination before the audit. ``inputs`` (label → file) are what the
     user gave to read: no report may overwrite one (the baseline may be rewritten by
-    ``--write-baseline`` only). ``environ`` None means no CI detection."""
+    ``--write-baseline`` only). ``environ`` None means no CI detection. ``violations`` is
+    ``--violations-dir`` and the profile's standard ids: the files ``DIR/<id>.csv`` it may
+    write must be neither an input nor another report. ``--output -`` is stdout."""
     plan = OutputPlan(stdout_format, github=github_actions(environ) if environ is not None else None)
-    if output is not None:
+    if output is not None and str(output) != STDOUT:
         plan.output = Destination("--output", output, stdout_format)
     for text in reports:
         choice, path = parse_report_option(text)
+        if str(path) == STDOUT:
+            raise OutputError(
+                f"--report {text!r}: standard output carries the --format report; write this one to a file, "
+                f"or print it with --format {choice.value} (and send the other to a file with --output FILE)"
+            )
         plan.files.append(Destination(f"--report {choice.value}", path, choice))
     if write_baseline is not None:
+        if str(write_baseline) == STDOUT:
+            raise OutputError("--write-baseline -: give a file name; the baseline is read back with --baseline FILE")
         plan.files.append(Destination("--write-baseline", write_baseline, None))
     seen: dict[Path, str] = {}
     for dest in ([plan.output] if plan.output else []) + plan.files:
@@ -100,6 +114,22 @@ def plan_outputs(
         if where in seen:
             raise OutputError(f"{dest.option} {dest.path}: {seen[where]} already writes to that file")
         seen[where] = dest.option
+    if violations is not None:
+        directory, standard_ids = violations
+        for standard_id in standard_ids:
+            path = directory / f"{standard_id}.csv"
+            where = path.resolve()
+            for label, source in inputs.items():
+                if source is not None and source.resolve() == where:
+                    raise OutputError(
+                        f"--violations-dir {directory}: it would write {path} (standard {standard_id!r}) over an input "
+                        f"({label}); csaudit does not overwrite its inputs: choose another folder"
+                    )
+            if where in seen:
+                raise OutputError(
+                    f"--violations-dir {directory}: it would write {path} (standard {standard_id!r}), "
+                    f"which {seen[where]} writes too; choose another folder or file name"
+                )
     return plan
 
 
@@ -130,12 +160,35 @@ def write_file(dest: Destination, text: str) -> None:
         raise OutputError(f"{dest.option} {dest.path}: cannot write the file: {exc.strerror or exc}") from None
 
 
-def append_step_summary(path: Path, markdown: str) -> None:
-    """Append to ``$GITHUB_STEP_SUMMARY`` (other steps' and tools' summaries stay)."""
+#: GitHub refuses a step summary over 1 MiB (the whole file: "upload aborted"), and shows none.
+STEP_SUMMARY_LIMIT = 1024 * 1024
+
+
+def fit_step_summary(markdown: str, room: int) -> str:
+    """``markdown`` cut at a line end so that it takes at most ``room`` bytes of UTF-8, with a
+    closing line that says so; unchanged when it fits. A breakdown over hundreds of agents and
+    weeks can pass the limit, and then GitHub would show no summary at all."""
+    data = markdown.encode("utf-8")
+    if len(data) <= room:
+        return markdown
+    note = ("\n\n*The report is cut here: GitHub shows at most 1 MiB per step summary. "
+            "Write the whole report with `--report markdown=FILE`.*\n")
+    budget = room - len(note.encode("utf-8"))
+    if budget <= 0:
+        return ""
+    cut = data[:budget]
+    cut = cut[: cut.rfind(b"\n") + 1] if b"\n" in cut else b""
+    return cut.decode("utf-8", errors="ignore").rstrip("\n") + note
+
+
+def append_step_summary(path: Path, markdown: str, limit: int = STEP_SUMMARY_LIMIT) -> None:
+    """Append to ``$GITHUB_STEP_SUMMARY`` (other steps' and tools' summaries stay), cut to
+    what is left of GitHub's limit."""
     try:
         with open(path, "ab") as handle:
             if handle.tell() > 0:
                 markdown = "\n" + markdown  # a blank line: a previous summary may end mid-paragraph
+            markdown = fit_step_summary(markdown, limit - handle.tell())
             handle.write(markdown.encode("utf-8"))
     except OSError as exc:
         raise OutputError(f"cannot append to $GITHUB_STEP_SUMMARY {path}: {exc.strerror or exc}") from None

@@ -1,8 +1,9 @@
 """CSV that is safe to open in a spreadsheet.
 
 A cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) is read
-by Excel, LibreOffice and Google Sheets as a formula: an exported ticket subject such as
-``=HYPERLINK("http://evil", "click")`` would run when a lead opens the report (CSV
+by Excel, LibreOffice and Google Sheets as a formula, and so is one that begins with them after
+spaces or line breaks once an import trims those (Google Sheets' default, an option in
+LibreOffice): an exported ticket subject such as ``=HYPERLINK("http://evil", "click")`` would run when a lead opens the report (CSV
 injection, OWASP). Such cells are written with a leading ``'``, which spreadsheets show
 as text and do not display. Plain numbers (``-5``, ``+1.5e3``) are left alone: they are
 data, not formulas, and stay numbers.
@@ -16,7 +17,11 @@ import math
 import re
 from typing import Iterable
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: What a cell that may be read as a formula begins with (:func:`safe_cell` decides): a formula
+#: sign, or the whitespace an import may trim before one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", " ")
+_SIGNS = ("=", "+", "-", "@")
+_TRIMMED = " \t\r\n"
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -24,7 +29,8 @@ def safe_cell(value: object) -> str:
     """``value`` as CSV cell text that no spreadsheet runs as a formula.
 
     None → ""; floats in full precision (``inf``/``-inf`` for infinities, "" for NaN);
-    text starting with = + - @ tab or CR gets a leading ``'`` unless it is a plain number.
+    text starting with = + - @ tab or CR, or with = + - @ after spaces or line breaks, gets a
+    leading ``'`` unless it is a plain number (``-5``, `` -5``).
     """
     if value is None:
         return ""
@@ -35,7 +41,8 @@ def safe_cell(value: object) -> str:
             return ""
         return repr(value)
     text = str(value)
-    if text.startswith(FORMULA_STARTS) and not _NUMBER.match(text):
+    trimmed = text.lstrip(_TRIMMED)
+    if text.startswith(("\t", "\r")) or (trimmed.startswith(_SIGNS) and not _NUMBER.match(trimmed)):
         return "'" + text
     return text
 

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from csaudit.profile.model import Status
 from csaudit.render.base import ReportFormat
-from csaudit.render.describe import group_label, standard_details
+from csaudit.render.describe import group_label, printable, standard_details
 from csaudit.result import AuditResult, Evidence, Finding, GroupResult, StandardResult, format_target, format_value
 
 STATUS_STYLE = {
@@ -92,7 +92,7 @@ def evidence_text(ev: Evidence) -> str:
     """``row 12 · T-1 · 5m 3s · chat · P1 · An`` — one interaction behind a result."""
     parts = [f"row {ev.row}"] + ([ev.id] if ev.id is not None else []) + [ev.display]
     parts += [v for v in ev.fields.values() if v]
-    return " · ".join(parts)
+    return printable(" · ".join(parts))
 
 
 class TextFormat(ReportFormat):
@@ -107,8 +107,8 @@ class TextFormat(ReportFormat):
             emoji=False,
         )
         console.print(
-            f"[bold]csaudit[/] · profile [bold]{escape(result.profile_name)}[/] "
-            f"({escape(result.profile_title)}) · {escape(result.input_path)} · {result.input_rows:,} rows"
+            f"[bold]csaudit[/] · profile [bold]{_markup(result.profile_name)}[/] "
+            f"({_markup(result.profile_title)}) · {_markup(result.input_path)} · {result.input_rows:,} rows"
         )
         _Results(console, result, self.width).print()
         for sr in result.standards:
@@ -119,20 +119,20 @@ class TextFormat(ReportFormat):
             console.print("[bold]Data quality[/]")
             for f in result.findings:
                 console.print(
-                    f"  • {f.count:,} {'row' if f.count == 1 else 'rows'}: {escape(f.message)} ({escape(finding_where(f))})"
+                    f"  • {f.count:,} {'row' if f.count == 1 else 'rows'}: {_markup(f.message)} ({_markup(finding_where(f))})"
                 )
         for note in result.notes:
-            console.print(f"[dim]  note: {escape(note)}[/]")
+            console.print(f"[dim]  note: {_markup(note)}[/]")
         for written in result.violation_files:
-            console.print(f"[dim]  violations: {escape(written.path)} ({written.rows:,} rows, {escape(written.standard_id)})[/]")
+            console.print(f"[dim]  violations: {_markup(written.path)} ({written.rows:,} rows, {_markup(written.standard_id)})[/]")
         if result.comparison is not None:
             comparison = result.comparison
             console.print(
-                Text(f"{comparison.summary} ({comparison.baseline_path}, {comparison.baseline_rows:,} rows)", style="bold")
+                Text(printable(f"{comparison.summary} ({comparison.baseline_path}, {comparison.baseline_rows:,} rows)"), style="bold")
             )
             for removed in comparison.removed:
                 where = f" [{group_label(removed.group)}]" if removed.group else ""
-                console.print(f"  • {escape(removed.standard_id)}{escape(where)}: {escape(removed.text)}", style="dim")
+                console.print(f"  • {_markup(removed.standard_id)}{_markup(where)}: {_markup(removed.text)}", style="dim")
         style = "bold red" if result.exit_code else "bold green"
         console.print(Text(summary_line(result), style=style))
         return buffer.getvalue()
@@ -148,7 +148,7 @@ class _Results:
         rows = [(sr, g) for sr in result.standards for g in (sr.groups or [None])]
         targets = [format_target(sr.standard.target, sr.unit) for sr in result.standards]
         values = [format_value(g.value, sr.unit, sr.standard.target) if g else "—" for sr, g in rows]
-        groups = [group_label(g.group) if g and g.group else "" for _, g in rows]
+        groups = [printable(group_label(g.group)) if g and g.group else "" for _, g in rows]
         self.widths = {
             "Group": min(28, max([5] + [len(t) for t in groups])),
             "Value": max([5] + [len(t) for t in values]),
@@ -184,7 +184,7 @@ class _Results:
 
     def _flush(self, evidence: list[Evidence], group: GroupResult) -> None:
         self.console.print(self.table)
-        where = f" in {group_label(group.group)}" if group.group else ""
+        where = f" in {printable(group_label(group.group))}" if group.group else ""
         self.console.print(Text(f"    worst{where}:", style="dim"))
         for ev in evidence:
             # Indented as a block, so that a long line wraps under its own start.
@@ -193,13 +193,13 @@ class _Results:
 
     def _standard(self, sr: StandardResult) -> None:
         std = sr.standard
-        title = Text(std.title, style="bold")
-        title.append("\n" + " · ".join(standard_details(sr)), style="dim")
+        title = Text(printable(std.title), style="bold")
+        title.append("\n" + printable(" · ".join(standard_details(sr))), style="dim")
         if sr.reason:
-            title.append(f"\n{sr.reason}", style="italic")
+            title.append(f"\n{printable(sr.reason)}", style="italic")
         for note in sr.notes:
-            title.append(f"\nnote: {note}", style="dim italic")
-        target = format_target(std.target, sr.unit)
+            title.append(f"\nnote: {printable(note)}", style="dim italic")
+        target = Text(format_target(std.target, sr.unit))
         if not sr.groups:
             cells = [title, "", "—", target, Text(sr.status.value, style=STATUS_STYLE[sr.status]), "0"]
             self.table.add_row(*cells, *([_change_text(sr, None)] if self.baseline else []))
@@ -207,8 +207,8 @@ class _Results:
         for i, g in enumerate(sr.groups):
             cells = [
                 title if i == 0 else "",
-                group_label(g.group) if g.group else "all",
-                format_value(g.value, sr.unit, std.target),
+                Text(printable(group_label(g.group)) if g.group else "all"),
+                Text(format_value(g.value, sr.unit, std.target)),
                 target if i == 0 else "",
                 Text(g.status.value, style=STATUS_STYLE[g.status]),
                 f"{g.sample_size:,}",
@@ -217,6 +217,12 @@ class _Results:
             evidence = [ev for ev in sr.evidence if ev.group == g.group]
             if evidence:
                 self._flush(evidence, g)
+
+
+def _markup(text: object) -> str:
+    """Text from a profile or an export inside Rich markup: shown as written, never read as
+    ``[style]`` tags (an agent named ``[/]`` would stop the report), controls made visible."""
+    return escape(printable(text))
 
 
 def _change(sr: StandardResult, g: GroupResult | None) -> str:
@@ -228,7 +234,7 @@ def _change_text(sr: StandardResult, g: GroupResult | None) -> Text:
     change = g.change if g is not None else sr.change
     if change is None:
         return Text("")
-    return Text(change.text, style=VERDICT_STYLE.get(change.verdict.value, "dim"))
+    return Text(printable(change.text), style=VERDICT_STYLE.get(change.verdict.value, "dim"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -263,6 +269,7 @@ def _breakdowns(console: Console, result: AuditResult, width: int) -> None:
             else:
                 row = group_label(by)
                 column = " ".join(filter(None, [sr.standard.id, group_label(own, whole="")]))
+            row, column = printable(row), printable(column)
             cells[row, column] = (sr, g)
             rows.append(row) if row not in rows else None
             columns.append(column) if column not in columns else None
@@ -281,9 +288,9 @@ def _breakdowns(console: Console, result: AuditResult, width: int) -> None:
             table.add_column("trend", no_wrap=True)
             table.add_column("fails", justify="right", no_wrap=True)
         for column in chunk:
-            table.add_column(column, justify="right", width=cell_width, overflow="fold")
+            table.add_column(Text(column), justify="right", width=cell_width, overflow="fold")
         for row in rows:
-            line: list = [row]
+            line: list = [Text(row)]
             if period:
                 series = [cells.get((row, c), (None, None))[1] for c in columns]
                 spark = Text()

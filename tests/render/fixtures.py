@@ -168,3 +168,15 @@ def fresh(result: AuditResult = RESULT, **changes) -> AuditResult:
     for name, value in changes.items():
         setattr(copied, name, value)
     return copied
+
+
+def second_group_missing(status: Status) -> AuditResult:
+    """A copy of RESULT whose resolve-p1 also misses on the odd channel (``status``, warn or
+    fail), with one interaction as its evidence (row 99, 1h)."""
+    result = fresh()
+    resolve = result.standards[2]
+    resolve.groups[1].status = status
+    resolve.evidence.append(
+        Evidence(row=99, id="T-99", value=3600.0, fields={"channel": ODD_CHANNEL}, group={"channel": ODD_CHANNEL}, unit=Unit.SECONDS)
+    )
+    return result

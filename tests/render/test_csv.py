@@ -80,7 +80,14 @@ def test_csv_with_a_baseline_has_the_change_and_the_removed_rows():
         ("+1.5e3", "+1.5e3"),
         ("-0.25", "-0.25"),
         ("a=b", "a=b"),
-        (" =1", " =1"),
+        (" =1", "' =1"),  # an import that trims spaces would run it
+        ("  @SUM(A1)", "'  @SUM(A1)"),
+        ("\n+cmd", "'\n+cmd"),
+        (" \t-x", "' \t-x"),
+        (" -5", " -5"),  # a number after a space stays a number
+        ("\t-5", "'\t-5"),
+        (" a=b", " a=b"),
+        ("'=1", "'=1"),  # already text
         ("", ""),
         (None, ""),
         (1.5, "1.5"),

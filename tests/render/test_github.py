@@ -81,3 +81,16 @@ def test_a_profile_outside_the_repository_gives_no_file():
     assert GithubFormat().render(result).startswith(
         "::warning title=CSAT at least 85%25 (warn under 90%25) (csat)%3A warn::"
     )
+
+
+def test_an_annotation_shows_the_evidence_of_the_groups_it_lists_only():
+    # resolve-p1 fails on chat and warns on the other channel: the ::error lists chat, so its
+    # "worst" are chat's interactions, not the warned group's (which made a failure look wider).
+    from tests.render.fixtures import second_group_missing
+
+    result = second_group_missing(Status.WARN)
+    lines = GithubFormat().render(result).splitlines()
+    error = next(line for line in lines if "(resolve-p1)" in line)
+    assert error.startswith("::error ")
+    assert error.endswith("%0Aworst: row 17, id T-17: 8h 30m (channel=chat, agent==2+5); row 4: 6h (channel=chat)")
+    assert "T-99" not in error

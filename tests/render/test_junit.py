@@ -150,3 +150,37 @@ def test_the_fixture_is_not_changed_by_rendering():
     before = repr(RESULT)
     JunitFormat().render(RESULT)
     assert repr(RESULT) == before
+
+
+def test_under_the_regression_gate_a_failure_the_baseline_had_is_skipped_not_failed():
+    # Exit 0 with <failure> elements made GitLab show failed tests on a passing job. A failure
+    # that --fail-on regression lets pass is an expected failure: <skipped type="baseline">.
+    result = fresh(fail_on="regression")
+    resolve = result.standards[2]
+    resolve.groups[0].change = Change(Verdict.UNCHANGED, "unchanged", Status.FAIL, 0.8, 0.0)
+    resolve.groups[1].change = Change(Verdict.UNCHANGED, "unchanged", Status.PASS, 0.95, 0.0)
+    assert result.exit_code == 0
+    root = ET.fromstring(JunitFormat().render(result))
+    suite = root.find("testsuite")
+    assert (suite.get("failures"), suite.get("skipped"), suite.get("tests")) == ("0", "3", "7")
+    chat = next(c for c in suite.iter("testcase") if c.get("name").endswith("[channel=chat]"))
+    assert chat.find("failure") is None
+    skipped = chat.find("skipped")
+    assert skipped.get("type") == "baseline"
+    assert skipped.get("message") == "fail: 80.0% (target ≥ 90.0%, n=10); unchanged (failing in the baseline too)"
+    assert "since the baseline: unchanged" in chat.find("system-out").text
+    # Worse than in the baseline: it fails the gate, and the test case fails.
+    resolve.groups[0].change = Change(Verdict.REGRESSED, "regressed: -5.0 pp (was 85.0%)", Status.FAIL, 0.85, -0.05)
+    suite = ET.fromstring(JunitFormat().render(result)).find("testsuite")
+    assert suite.get("failures") == "1"
+
+
+def test_a_carriage_return_from_an_export_survives_in_element_text():
+    # Written raw in a <failure> body, a CR came back from any XML parser as a line feed.
+    result = fresh()
+    for ev in result.standards[2].evidence:
+        ev.fields["agent"] = "Bo\rAnn"
+    text = JunitFormat().render(result)
+    assert "\r" not in text
+    chat = next(c for c in ET.fromstring(text).iter("testcase") if c.get("name").endswith("[channel=chat]"))
+    assert "row 17, id T-17: 8h 30m (channel=chat, agent=Bo\rAnn)" in chat.find("failure").text

@@ -34,7 +34,7 @@ export.csv · 120 rows
 
 **Worst interactions**
 
-- `resolve-p1` P1 resolved within 4 business hours (90%): row 17, id T-17: 8h 30m (channel=chat, agent==2+5); row 4: 6h (channel=chat)
+- `resolve-p1` P1 resolved within 4 business hours (90%) · channel=chat: row 17, id T-17: 8h 30m (channel=chat, agent==2+5); row 4: 6h (channel=chat)
 
 **Data quality**
 
@@ -97,3 +97,19 @@ def test_the_fixture_is_not_changed_by_rendering():
     before = repr(RESULT)
     MarkdownFormat().render(RESULT)
     assert repr(RESULT) == before
+
+
+def test_worst_interactions_are_listed_per_group():
+    # Two failing groups' interactions on one line read as one group's.
+    from tests.render.fixtures import second_group_missing
+
+    result = second_group_missing(Status.FAIL)
+    out = MarkdownFormat().render(result).splitlines()
+    start = out.index("**Worst interactions**")
+    assert out[start + 2 : start + 4] == [
+        "- `resolve-p1` P1 resolved within 4 business hours (90%) · channel=chat: "
+        "row 17, id T-17: 8h 30m (channel=chat, agent==2+5); row 4: 6h (channel=chat)",
+        "- `resolve-p1` P1 resolved within 4 business hours (90%) · "
+        'channel==HYPERLINK("http://x", "a\\|b") \\<b\\>50%\\</b\\>, ok: next: '
+        'row 99, id T-99: 1h (channel==HYPERLINK("http://x", "a\\|b") \\<b\\>50%\\</b\\>, ok: next)',
+    ]

@@ -79,3 +79,37 @@ def test_narrow_terminal_keeps_every_column():
 def test_colour_only_when_asked():
     assert "\x1b[" not in TextFormat(color=False).render(RESULT)
     assert "\x1b[" in TextFormat(color=True).render(RESULT)
+
+
+def _hostile(agent: str):
+    """RESULT with the failing chat group's evidence and a --by agent group named ``agent``."""
+    result = fresh()
+    resolve = result.standards[2]
+    resolve.evidence[0].fields["agent"] = agent
+    resolve.breakdown[1].group["agent"] = agent
+    resolve.groups[0].group["channel"] = agent
+    resolve.evidence[0].group["channel"] = agent
+    resolve.evidence[1].group["channel"] = agent
+    return result
+
+
+def test_text_from_the_export_is_never_read_as_rich_markup():
+    # An agent named "[/]" stopped the whole report with an internal error (MarkupError, exit 2);
+    # "[bold red]x[/]" was shown as a red "x".
+    for agent in ("[/]", "[bold red]Boss[/]", "[link=http://evil]x"):
+        out = TextFormat(width=160).render(_hostile(agent))
+        assert f"channel={agent}" in out  # the group cell
+        assert f"worst in channel={agent}:" in out
+        assert f"row 17 · T-17 · 8h 30m · chat · {agent}" in out.replace(f"· {agent} · {agent}", f"· {agent}")
+        assert f"agent={agent}" in out  # the breakdown row
+    coloured = TextFormat(color=True, width=160).render(_hostile("[bold red]Boss[/]"))
+    assert "[bold red]Boss[/]" in coloured
+
+
+def test_control_characters_from_the_export_are_made_visible():
+    # An ESC sequence in an agent's name would recolour (or retitle, or clear) the reader's
+    # terminal; a line break would split a table row.
+    out = TextFormat(width=160).render(_hostile("Bo\x1b[2J\x07\tx\ny\r"))
+    assert "\x1b" not in out and "\x07" not in out and "\t" not in out and "\r" not in out
+    assert "channel=Bo\\x1b[2J\\x07\\tx\\ny\\r" in out
+    assert "agent=Bo\\x1b[2J\\x07\\tx\\ny\\r" in out
