@@ -23,8 +23,10 @@ a lazy polars expression with no per-row Python:
 * business = ``cum(end) − cum(start)``, in microseconds, then seconds: exact to the microsecond,
   negative when ``end`` is before ``start``, null when either is null or outside the table.
 
-Outside 1970–2100 the table has no answer: :meth:`BusinessCalendar.covers` tells which
-instants are inside, and callers report the others as a data-quality finding.
+Outside 1970–2100 the table has no answer, nor outside the years the ``holidays`` package
+knows the calendar's country's holidays for (:func:`country_holidays`):
+:meth:`BusinessCalendar.covers` tells which instants are inside, and callers report the others
+as a data-quality finding.
 """
 
 from __future__ import annotations
@@ -61,25 +63,42 @@ Hours = tuple[Interval, ...]
 
 _INTERVAL = re.compile(r"^(\d{2}):(\d{2})\s*[-–—]\s*(\d{2}):(\d{2})$")
 _LOOSE_INTERVAL = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(?:[-–—]|to)\s*(\d{1,2})(?:[:.h](\d{2}))?$", re.I)
+_TWELVE_HOUR = re.compile(
+    r"^(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?\s*(?:[-–—]|to)\s*(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?$", re.I
+)
+
+
+def _loose_hint(text: str) -> str:
+    """A suggestion for an interval written another way: ``8-17``, ``9am-5pm``, ``24/7``."""
+    if text.strip() == "24/7":
+        return "; a whole day is '24h' (hours: 24/7 is the whole week)"
+    twelve = _TWELVE_HOUR.match(text.strip())
+    if twelve:
+        h1, m1, p1, h2, m2, p2 = twelve.groups()
+        hours = [int(h) % 12 + (12 if p.lower() == "p" else 0) for h, p in ((h1, p1), (h2, p2))]
+        end = "24:00" if hours[1] == 0 and not m2 else f"{hours[1]:02d}:{m2 or '00'}"
+        return f"; did you mean '{hours[0]:02d}:{m1 or '00'}-{end}'?"
+    loose = _LOOSE_INTERVAL.match(text.strip())
+    if loose:
+        h1, m1, h2, m2 = loose.groups()
+        return f"; did you mean '{int(h1):02d}:{m1 or '00'}-{int(h2):02d}:{m2 or '00'}'?"
+    return ""
 
 
 def parse_interval(text: str) -> Interval:
     """``"08:00-17:00"`` (or with an en dash) → ``(28800, 61200)``; ``24:00`` may end an interval."""
     match = _INTERVAL.match(text.strip())
     if not match:
-        loose = _LOOSE_INTERVAL.match(text.strip())
-        hint = ""
-        if loose:
-            h1, m1, h2, m2 = loose.groups()
-            hint = f"; did you mean '{int(h1):02d}:{m1 or '00'}-{int(h2):02d}:{m2 or '00'}'?"
         raise ValueError(
             f"{text!r} is not an interval of local time: write HH:MM-HH:MM with two-digit hours, "
-            f"e.g. '08:00-17:00'{hint}"
+            f"e.g. '08:00-17:00'{_loose_hint(text)}"
         )
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
         raise ValueError(f"{text!r}: hours run from 00:00 to 24:00 (24:00 only as an end)")
     start, end = (h1 * 60 + m1) * 60, (h2 * 60 + m2) * 60
+    if end == start == 0:
+        raise ValueError(f"{text!r} is empty; a whole day is '24h' or '00:00-24:00'")
     if end <= start:
         raise ValueError(
             f"{text!r} ends before it starts; an interval lies within one day - for a night shift "
@@ -186,12 +205,17 @@ def zone_option(timezone: str | None, fallback: str | None) -> str | None:
 def _zone_hint(name: str) -> str:
     import zoneinfo
 
+    if re.fullmatch(r"(UTC|GMT)?\s*[+-]\d{1,2}(:?\d{2})?", name.strip(), re.I):
+        return (
+            ": write the zone of the place whose clock it is (its daylight saving included), "
+            "e.g. Asia/Kolkata for +05:30, America/New_York for -05:00"
+        )
     zones = sorted(zoneinfo.available_timezones())
     folded = {z.casefold(): z for z in zones}
     found = folded.get(name.casefold()) or next(
         iter(difflib.get_close_matches(name, zones, n=1, cutoff=0.6)), None
     )
-    if found:
+    if found and found != name:
         return f"; did you mean {found!r}?"
     return " (e.g. America/Los_Angeles, Europe/Berlin, Asia/Ho_Chi_Minh, UTC)"
 
@@ -218,6 +242,48 @@ def check_holidays(country: str, subdivision: str | None) -> None:
                 + (f" (its subdivisions: {listing})" if known else f" ({country} has no subdivisions)")
                 + (f"; did you mean {hint!r}?" if hint else "")
             )
+
+
+@lru_cache(maxsize=32)
+def country_holidays(country: str, subdivision: str | None) -> tuple[frozenset[date], tuple[int, int]]:
+    """The holidays of a country (and subdivision) of the ``holidays`` package within 1970–2100,
+    and the years ``(first, last)`` the package lists them in full: its own first and last
+    year for the country (Germany's list starts in 1991), less the years it warns about (India's
+    Hindu holidays are only known for 2001–2035; the package warns for other years and leaves
+    them out). A date outside those years would be measured as if it had no holiday, so
+    calendars do not cover them."""
+    import warnings
+
+    import holidays
+
+    def listed(years: range) -> tuple[set[date], bool]:
+        """The holidays of ``years``, and whether the package listed them without a warning."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            found = holidays.country_holidays(country, subdiv=subdivision, years=years)
+        return set(found), not any(issubclass(w.category, UserWarning) for w in caught)
+
+    known = holidays.country_holidays(country, subdiv=subdivision)
+    first, last = max(FIRST_YEAR, known.start_year), min(LAST_YEAR, known.end_year)
+    days, complete = listed(range(first, last + 1))
+    full = list(range(first, last + 1))
+    if not complete:  # find the years it warned about, one year at a time
+        days, full = set(), []
+        for year in range(first, last + 1):
+            found, complete = listed(range(year, year + 1))
+            if complete:
+                days |= found
+                full.append(year)
+    # The longest run of consecutive years listed in full.
+    runs: list[list[int]] = []
+    for year in full:
+        if runs and runs[-1][-1] == year - 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    best = max(runs, key=len, default=[first])
+    years = (best[0], best[-1]) if full else (first, first - 1)
+    return frozenset(d for d in days if years[0] <= d.year <= years[1]), years
 
 
 # -- time zones: transitions and local wall time → instants ---------------------------------
@@ -315,18 +381,22 @@ class BusinessCalendar:
 
     # -- what the calendar says ------------------------------------------------------------
     @cached_property
+    def _country_holidays(self) -> tuple[frozenset[date], tuple[int, int]]:
+        """The country's holidays and the years (first, last) the calendar covers: 1970–2100, or
+        fewer when the ``holidays`` package lists the country's holidays in full for fewer years."""
+        if not self.country:
+            return frozenset(), (FIRST_YEAR, LAST_YEAR)
+        return country_holidays(self.country, self.subdivision)
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """The first and last year (of local dates) the calendar can measure durations in."""
+        return self._country_holidays[1]
+
+    @cached_property
     def closed_days(self) -> frozenset[date]:
         """Every date closed by a holiday or an extra closed date (before open dates apply)."""
-        days = set(self.holiday_dates) | set(self.closed_dates)
-        if self.country:
-            import holidays
-
-            days |= set(
-                holidays.country_holidays(
-                    self.country, subdiv=self.subdivision, years=range(FIRST_YEAR, LAST_YEAR + 1)
-                )
-            )
-        return frozenset(days)
+        return frozenset(set(self.holiday_dates) | set(self.closed_dates) | self._country_holidays[0])
 
     def hours_on(self, day: date) -> Hours:
         """The open intervals of one local date."""
@@ -357,7 +427,9 @@ class BusinessCalendar:
             text = "; ".join(parts) or "never open"
         extras = []
         if self.country:
-            extras.append(f"{self.country}{'-' + self.subdivision if self.subdivision else ''} holidays")
+            first, last = self.years
+            narrowed = f" ({first}–{last})" if (first, last) != (FIRST_YEAR, LAST_YEAR) else ""
+            extras.append(f"{self._holiday_label} holidays{narrowed}")
         for count, what in (
             (len(self.holiday_dates), "holiday"),
             (len(self.closed_dates), "closed"),
@@ -368,7 +440,18 @@ class BusinessCalendar:
         return f"{text} {self.timezone}" + "".join(", " + e for e in extras)
 
     # -- durations ---------------------------------------------------------------------------
-    coverage = f"local dates {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31"
+    @property
+    def coverage(self) -> str:
+        """The dates the calendar covers, in words (for the data-quality finding)."""
+        first, last = self.years
+        text = f"local dates {first}-01-01 to {last}-12-31"
+        if (first, last) != (FIRST_YEAR, LAST_YEAR):
+            text += f", the years the holidays package lists {self._holiday_label} holidays for"
+        return text
+
+    @property
+    def _holiday_label(self) -> str:
+        return f"{self.country}{'-' + self.subdivision if self.subdivision else ''}"
 
     def covers(self, t: pl.Expr) -> pl.Expr:
         """Whether instants fall within the calendar's table (local dates 1970–2100)."""
@@ -459,7 +542,10 @@ class _Table:
             .group_by("run", maintain_order=True)
             .agg(pl.col("s").first(), pl.col("e").last())
         )
-        bounds = local_to_utc(pl.Series([first * DAY_SECONDS, (last + 1) * DAY_SECONDS]), zone) * 1_000_000
+        # Durations are measured within the years the calendar covers (its holidays' years).
+        years = calendar.years
+        covered = [(date(years[0], 1, 1) - _EPOCH).days, (date(years[1], 12, 31) - _EPOCH).days + 1]
+        bounds = local_to_utc(pl.Series(covered, dtype=pl.Int64) * DAY_SECONDS, zone) * 1_000_000
         lo, hi = bounds[0], bounds[1]
         shift = _offsets(pl.Series([946_684_800]), zone)[0] * 1_000_000
         intervals = intervals.with_columns(pl.col("s") + shift, pl.col("e") + shift)

@@ -491,7 +491,8 @@ def test_a_full_calendar_parses():
     calendar = profile.standards[0].calendar
     assert calendar is profile.calendars["c"]
     assert calendar.describe() == (
-        "Mon–Fri 08:00–12:00, 13:00–17:00; Sat 09:00–13:00 Europe/Berlin, DE-BY holidays, 1 holiday date, "
+        # The package lists German holidays from 1991 on (see test_business_edges.py).
+        "Mon–Fri 08:00–12:00, 13:00–17:00; Sat 09:00–13:00 Europe/Berlin, DE-BY holidays (1991–2100), 1 holiday date, "
         "3 closed dates, 1 open date"
     )
     assert calendar.hours_on(__import__("datetime").date(2024, 12, 28)) == ((36000, 43200),)

@@ -222,22 +222,29 @@ def duration_checks(
                     fields=(name,),
                 )
             )
+    return checks + pause_checks(elapsed_seconds(start_expr, end, options), f"{start_field}:{end}", label, options)
+
+
+def pause_checks(elapsed: pl.Expr, key: str, label: str, options: dict[str, Any]) -> list[Check]:
+    """The checks of the pauses a duration standard subtracts (``options["subtract"]``) from
+    ``elapsed`` (seconds; the timestamps' duration or an export's own): negative pauses
+    (excluded) and pauses longer than the duration (reported; the row counts as 0 s)."""
     names = options.get("subtract") or ()
-    if names:
-        checks += [negative_value_check(name) for name in names]
-        elapsed, pause = elapsed_seconds(start_expr, end, options), _pause_total(names)
-        clock = f"business hours of calendar {calendar.name!r}" if calendar is not None else "calendar time"
-        checks.append(
-            Check(
-                key=f"pause-longer:{start_field}:{end}:{calendar.name if calendar else ''}:{'+'.join(names)}",
-                message=" + ".join(f"`{n}`" for n in names) + f" is longer than the {label} ({clock}) it is "
-                "subtracted from; these rows count as 0 s",
-                expr=(elapsed >= 0) & (pause > elapsed),
-                fields=names,
-                excludes=False,
-            )
-        )
-    return checks
+    if not names:
+        return []
+    calendar = options.get("calendar")
+    clock = f"business hours of calendar {calendar.name!r}" if calendar is not None else "calendar time"
+    return [
+        *(negative_value_check(name) for name in names),
+        Check(
+            key=f"pause-longer:{key}:{calendar.name if calendar else ''}:{'+'.join(names)}",
+            message=" + ".join(f"`{n}`" for n in names) + f" is longer than the {label} ({clock}) it is "
+            "subtracted from; these rows count as 0 s",
+            expr=(elapsed >= 0) & (_pause_total(names) > elapsed),
+            fields=names,
+            excludes=False,
+        ),
+    ]
 
 
 #: ``order_free_mean`` rounds values to this (10⁻¹²) and sums them exactly; values beyond

@@ -285,6 +285,12 @@ class _Reader:
                         f"calendars: name {cal_name!r}: use lower-case letters, digits, '.', '_' or '-'",
                         self.at(key_node),
                     )
+                if cal_name == "none":  # `calendar: none` means calendar time
+                    raise ProfileError(
+                        "calendars: name 'none' is reserved: `calendar: none` measures calendar time; "
+                        "give the calendar another name",
+                        self.at(key_node),
+                    )
                 self.calendars[cal_name] = self.calendar(cal_name, value_node)
         if "calendar" in keys:
             self.default_calendar = self.calendar_name(keys["calendar"][1], "calendar")
