@@ -3,8 +3,8 @@
 Occupancy (STANDARDS.md §2) = the work of the agents' interactions (handle + hold + wrap) ÷ the
 time they were available. Rules, each chosen so that the two sides cover the same time:
 
-* The activity table gives ``available_seconds`` per ``agent`` and ``date`` (24 hours from its
-  midnight, read in ``--timezone`` like every timestamp without an offset) or
+* The activity table gives ``available_seconds`` per ``agent`` and ``date`` (from its midnight
+  to the next, read in ``--timezone`` like every timestamp without an offset) or
   ``interval_start``/``interval_end`` (the end excluded); without either, a row is the agent's
   availability over the whole audited span.
 * An interaction's work counts where it was taken up: at ``first_response_at``, else
@@ -14,6 +14,8 @@ time they were available. Rules, each chosen so that the two sides cover the sam
 * Agents are matched ignoring case and surrounding spaces, like every text field.
 * An agent with no available time (0 s on every record) has no occupancy: the agent and the
   agent's work are left out, with a finding, rather than divided by zero.
+* Per team, each record counts in its own ``team`` (with the work attributed to it): an agent
+  who moved from one team to another counts in both, each with the days spent in it.
 * A standard without a filter counts every agent of the activity table (an idle agent's
   available time counts); with a filter (e.g. voice only) only agents with at least one
   interaction that passes it, each with all of their available time.
@@ -60,9 +62,12 @@ def activity_table(export: Export) -> ActivityTable:
     if "interval_start" in present and "interval_end" in present:
         start, end, dated = pl.col("interval_start"), pl.col("interval_end"), True
     elif "date" in present:
-        # A date is read as its midnight (in --timezone, or the profile's, else UTC).
+        # A date is read as its midnight (in --timezone, or the profile's, else UTC) and runs to
+        # the next midnight there: 23 or 25 hours on the days the clocks change.
         start = pl.col("date")
-        start, end, dated = start, start + timedelta(days=1), True
+        end = start.dt.convert_time_zone(export.timezone).dt.offset_by("1d").dt.convert_time_zone("UTC") \
+            if export.timezone else start + timedelta(days=1)
+        dated = True
     else:
         start = end = pl.lit(None, pl.Datetime("us", "UTC"))
         dated = False
@@ -89,6 +94,12 @@ def incomplete_record(present: frozenset[str], dated: bool) -> pl.Expr:
         readable = [~unreadable(f) for f in ("date", "interval_start", "interval_end") if f in present]
         missing = missing | ((pl.col("start").is_null() | pl.col("end").is_null()) & pl.all_horizontal(readable))
     return missing
+
+
+def longer_than_its_record() -> pl.Expr:
+    """More available time than the day or interval the record covers: another unit
+    (milliseconds, minutes) or a wrong date."""
+    return pl.col("available") > (pl.col("end") - pl.col("start")).dt.total_seconds()
 
 
 def backwards_interval() -> pl.Expr:
@@ -172,21 +183,21 @@ def occupancy(
     occupancies. ``every_agent``: count agents without work in ``work`` too."""
     records = in_span(table, span_of)
     counted = attribute(work, records, table.dated)
-    done = counted.group_by("agent").agg(pl.col("_work").sum(), pl.len().alias("_n"))
-    available = [pl.col("available").sum()]
-    if table.has_team:
-        available.append(pl.col("team").drop_nulls().mode().sort().first().alias("_team"))
-    agents = records.group_by("agent").agg(available)
-    agents = agents.join(done, on="agent", how="left" if every_agent else "inner").with_columns(
+    # Per team, the activity's team of each record: an agent who changed team counts in each
+    # team with the days (and the work of the days) spent in it.
+    unit = ["agent", "team"] if table.has_team and "team" in keys else ["agent"]
+    if "team" in unit:
+        teams = records.select(pl.col(ROW).alias("_record"), "team")
+        counted = counted.drop("team", strict=False).join(teams, on="_record", how="left")
+    done = counted.group_by(unit).agg(pl.col("_work").sum(), pl.len().alias("_n"))
+    agents = records.group_by(unit).agg(pl.col("available").sum())
+    agents = agents.join(done, on=unit, how="left" if every_agent else "inner", nulls_equal=True).with_columns(
         pl.col("_work").fill_null(0.0), pl.col("_n").fill_null(0)
     )
     # No available time: no occupancy (reported as a finding), not a division by zero.
     agents = agents.filter(pl.col("available") > 0)
     for key in keys:
-        if key == "agent":
-            continue
-        if key == "team" and table.has_team:
-            agents = agents.with_columns(pl.col("_team").alias("team"))
+        if key in unit:
             continue
         # Agents fall in the group most of their interactions are in.
         usual = work.group_by("agent").agg(pl.col(key).drop_nulls().mode().sort().first())

@@ -4,7 +4,10 @@ From the messages of each interaction csaudit derives, without a loop over rows 
 window expressions and one group-by):
 
 * ``first_response_at``: the first message of a human agent at or after the interaction's clock
-  start (the tickets file's ``created_at``; without one, the first customer message);
+  start (the tickets file's ``created_at``; without one, the first customer message) that
+  follows a customer message: an outbound contact's opening message responds to nothing, so
+  its first response is the agent's next message after the customer has written (as Zendesk
+  times agent-created tickets);
 * ``replies``: how many messages human agents wrote;
 * ``response_gaps``: for every agent reply that follows customer messages, the seconds from the
   **first** customer message of that unanswered run to the reply (the customer has waited since
@@ -108,8 +111,14 @@ def conversation_facts(msgs: pl.LazyFrame, present: frozenset[str], starts: pl.L
         clock = pl.coalesce(pl.col("_ticket_start"), first_customer)
     else:
         clock = first_customer
-    frame = frame.with_columns(gap.alias("_gap"), clock.alias("_clock"))
-    responded = is_agent & (at >= pl.col("_clock"))
+    # A response answers a customer: an agent message before any customer message (an
+    # outbound contact's opening, or one the file lists before the customer's at the same
+    # instant) responds to nothing. A customer message whose time is unreadable may have come
+    # first: such a conversation is taken to be the customer's, as without the rule.
+    untimed_customer = (pl.col(ROLE) == "customer") & pl.col("at").is_null()
+    follows_customer = (is_customer.cum_sum().over(KEY) > 0) | untimed_customer.any().over(KEY)
+    frame = frame.with_columns(gap.alias("_gap"), clock.alias("_clock"), follows_customer.alias("_follows"))
+    responded = is_agent & pl.col("_follows") & (at >= pl.col("_clock"))
     # Within each group the rows keep the sorted order, so first() is the earliest.
     aggregations = [
         pl.col(ROW).min().alias("_first_row"),

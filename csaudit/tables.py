@@ -22,7 +22,7 @@ import polars as pl
 from csaudit import activity, events as message_events
 from csaudit.errors import InputError
 from csaudit.fields import ACTIVITY_FIELDS, EVENT_FIELDS, KINDS, ORDER_FIELDS, SECOND_TABLES, Field, raw_column
-from csaudit.ingest import ROW, Export, ReadOptions, header_key, open_export
+from csaudit.ingest import ROW, Export, ReadOptions, header_key, open_export, reads_naive
 from csaudit.metrics import REGISTRY
 from csaudit.readers import STDIN, read_table
 from csaudit.metrics.base import Check, local_clock, unreadable
@@ -255,18 +255,23 @@ def _open_second(
     path: str | Path, table: str, mapping: dict, fields: dict[str, Field], required: tuple[str, ...],
     timezone: str | None,
 ) -> Export:
-    export = open_export(path, mapping, set(fields), fields, timezone=timezone)
+    try:
+        export = open_export(path, mapping, set(fields), fields, timezone=timezone)
+    except InputError as original:
+        # A file none of whose columns is one of the table's fields (an orders table given as
+        # --agents): say what the option needs, not what an interactions export would.
+        if str(path) == STDIN or mapping:
+            raise
+        try:
+            headers = read_table(path).headers
+        except InputError:
+            raise original from None
+        if {header_key(h) for h in headers} & set(fields):
+            raise
+        _wrong_second(path, table, headers, required, list(required))
     missing = [f for f in required if f not in export.present]
     if missing:
-        other = _looks_like(export.headers, table)
-        hint = f"; it looks like {_WHAT[other].split(':')[0]}" if other else ""
-        raise InputError(
-            f"{export.path} (--{table}): {_NEEDS[table]} the columns "
-            + ", ".join(f"`{f}`" for f in required)
-            + "; missing: " + ", ".join(f"`{f}`" for f in missing)
-            + f". Its columns: {_columns(export.headers)}{hint}. Map them with "
-            + " ".join(f"--map {table}.{f}=COLUMN" for f in missing)
-        )
+        _wrong_second(export.path, table, export.headers, required, missing)
     if table == "agents" and ("interval_start" in export.present) != ("interval_end" in export.present):
         has, lacks = ("interval_start", "interval_end")[:: 1 if "interval_start" in export.present else -1]
         raise InputError(
@@ -274,6 +279,18 @@ def _open_second(
             f"(map it with --map agents.{lacks}=COLUMN), or give a `date` per row instead"
         )
     return export
+
+
+def _wrong_second(path, table: str, headers: list[str], required: tuple[str, ...], missing: list[str]) -> None:
+    other = _looks_like(headers, table)
+    hint = f"; it looks like {_WHAT[other].split(':')[0]}" if other else ""
+    raise InputError(
+        f"{path} (--{table}): {_NEEDS[table]} the columns "
+        + ", ".join(f"`{f}`" for f in required)
+        + "; missing: " + ", ".join(f"`{f}`" for f in missing)
+        + f". Its columns: {_columns(headers)}{hint}. Map them with "
+        + " ".join(f"--map {table}.{f}=COLUMN" for f in missing)
+    )
 
 
 def _file_checks(export: Export, table: str, attached: Attached) -> None:
@@ -304,14 +321,8 @@ def _open_orders(export: Export, attached: Attached) -> Export:
         key = message_events.interaction_key(raw_column("order_id"))
         frame = frame.with_columns(key.alias("order_id"), key.alias("id"), pl.col(raw_column("order_id")).alias(raw_column("id")))
         export.columns["id"] = export.columns["order_id"]
-    fmt = export.timestamp_formats.get("promised_at", "")
-    if "promised_at" in present and "%H" not in fmt and "%I" not in fmt:
-        # A promised *date* means delivered any time that day.
-        frame = frame.with_columns(pl.col("promised_at").dt.offset_by("1d").dt.offset_by("-1us"))
-        export.notes.append(
-            f"`promised_at` (column {export.columns['promised_at']!r}) holds dates without a time: an order "
-            f"delivered by the end of its promised day ({export.timezone or 'UTC'}) is on time"
-        )
+    if "promised_at" in present:
+        frame = _promises(export, frame, attached)
     if "ordered_at" in present:
         # Months begin where they begin on the audit's clock, as --by month's do.
         month = local_clock(pl.col("ordered_at"), export.timezone).dt.strftime("%Y-%m")
@@ -331,6 +342,72 @@ def _open_orders(export: Export, attached: Attached) -> Export:
     export.frame = frame
     attached.tables["orders"] = frame
     return export
+
+
+def _promises(export: Export, frame: pl.LazyFrame, attached: Attached) -> pl.LazyFrame:
+    """``promised_at`` as the instant a promise runs out. A promised *date* means delivered any
+    time that day: its end, on the audit's clock (a day is 23 or 25 hours where the clocks
+    change) or, with no zone given, on the clock of the orders' own timestamps. A column whose
+    every promise is at midnight holds dates too, written as timestamps."""
+    present, fmt = export.present, export.timestamp_formats.get("promised_at", "")
+    column = export.columns["promised_at"]
+    promised = instant = pl.col("promised_at")
+    zone = export.timezone or "UTC"
+    aware = [f for f in _EVENT_TIMES if f in present and not reads_naive(export.timestamp_formats.get(f, ""))]
+    own_clock = export.timezone is None and bool(aware)
+    if not reads_naive(fmt):
+        # Written with an offset: the day is the offset's (always 24 hours).
+        offset = _offset_seconds(pl.col(raw_column("promised_at"))).fill_null(0)
+        wall, day_end, clock = promised + pl.duration(seconds=offset), promised.dt.offset_by("1d"), "their own offset"
+    else:
+        wall = local_clock(promised, export.timezone)
+        day_end = promised.dt.convert_time_zone(zone).dt.offset_by("1d").dt.convert_time_zone("UTC")
+        clock = zone
+        if own_clock:
+            # No zone was given, but the orders' own timestamps carry one: a promise is on the
+            # orders' clock (an order of 15:58+07:00 promised for the 6th is on time until the
+            # 6th ends in +07:00), not UTC's. The wall clock stays as written.
+            offset = pl.duration(seconds=pl.coalesce([_offset_seconds(pl.col(raw_column(f))) for f in aware]).fill_null(0))
+            instant, day_end = promised - offset, day_end - offset
+            clock = f"on each order's own clock: the offset of its `{aware[0]}`"
+            if [n for n, f in export.timestamp_formats.items() if reads_naive(f)] == ["promised_at"]:
+                # The promise was not read as UTC after all: drop ingest's warning that it was.
+                export.notes = [n for n in export.notes if not (n.startswith("timestamps in ") and "carry a time zone" in n)]
+                if "%H" in fmt or "%I" in fmt:
+                    export.notes.append(f"`promised_at` (column {column!r}) has no offset: read {clock}")
+    day_end = day_end.dt.offset_by("-1us")
+    if "%H" not in fmt and "%I" not in fmt:
+        export.notes.append(
+            f"`promised_at` (column {column!r}) holds dates without a time: an order delivered by the end "
+            f"of its promised day ({clock}) is on time"
+        )
+        return frame.with_columns(day_end.alias("promised_at"))
+    midnight = wall.dt.hour().eq(0) & wall.dt.minute().eq(0) & wall.dt.second().eq(0) & wall.dt.microsecond().eq(0)
+    dates = (midnight | promised.is_null()).all() & promised.is_not_null().any()
+
+    def write(row: dict) -> list[str]:
+        if not row["dates"]:
+            return []
+        return [f"`promised_at` (column {column!r}) is midnight on every order: read as promised dates, an "
+                f"order delivered by the end of its promised day ({clock}) is on time"]
+
+    attached.summaries.append((frame.select(dates.alias("dates")), write))
+    return frame.with_columns(pl.when(dates).then(day_end).otherwise(instant).alias("promised_at"))
+
+
+_EVENT_TIMES = ("ordered_at", "delivered_at", "shipped_at")  # whose offset dates a promise
+_OFFSET = r"(?:[+-]\d{2}(?::?\d{2})?|Z)$"
+
+
+def _offset_seconds(raw: pl.Expr) -> pl.Expr:
+    """The UTC offset a timestamp's text ends with (+07:00, -0500, +05, Z), in seconds; null
+    when it ends with none."""
+    text = raw.str.strip_chars().str.extract(f"({_OFFSET})", 1)
+    sign = pl.when(text.str.starts_with("-")).then(-1).otherwise(1)
+    digits = text.str.replace_all(r"[^0-9]", "")
+    hours = digits.str.slice(0, 2).cast(pl.Int64, strict=False).fill_null(0)
+    minutes = digits.str.slice(2, 2).cast(pl.Int64, strict=False).fill_null(0)
+    return pl.when(text.is_not_null()).then(sign * (hours * 3600 + minutes * 60))
 
 
 # -- message events ---------------------------------------------------------------------------
@@ -484,6 +561,17 @@ def _attach_activity(export: Export, activity_export: Export, attached: Attached
             example=agent_raw,
         ),
     ]
+    if table.dated:
+        attached.findings.append(
+            TableFinding(
+                key="agents:longer_than_record",
+                message=f"{name}: `available_seconds` is longer than the day or interval the record covers "
+                "(is it in milliseconds or minutes?); counted as given, so occupancy is too low",
+                frame=table.frame,
+                hit=activity.longer_than_its_record(),
+                example=pl.col(raw_column("available_seconds")),
+            )
+        )
     if table.dated and {"interval_start", "interval_end"} <= activity_export.present:
         attached.findings.append(
             TableFinding(

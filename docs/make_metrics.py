@@ -33,7 +33,9 @@ One row per message. Per interaction csaudit derives the first human response, t
 behind `average_response_time` and the number of agent replies (csaudit/events.py):
 
 - `first_response_at`: the first human agent message at or after the interaction's `created_at`
-  (without a tickets file, the first customer message);
+  (without a tickets file, the first customer message) that follows a customer message: the
+  opening message of an outbound contact responds to nothing, so the first response is the
+  agent's next message after the customer has written;
 - `replies`: the messages human agents wrote;
 - response gaps: for each agent message that follows customer messages, the time from the
   **first** of those customer messages (the customer has waited since then). An agent message
@@ -58,15 +60,17 @@ first agent who wrote. Map columns with `--map events.FIELD=COLUMN`.
 ACTIVITY = """
 ## Agent activity (`--agents`)
 
-Available time per agent, for `occupancy` (csaudit/activity.py). A row covers a `date` (24 hours
-from its midnight, read in `--timezone` like any timestamp without an offset) or an interval
+Available time per agent, for `occupancy` (csaudit/activity.py). A row covers a `date` (from its
+midnight to the next, read in `--timezone` like any timestamp without an offset) or an interval
 (`interval_start` to `interval_end`, the end excluded); without either, it is the agent's
 availability over the whole audited span. An interaction's work (handle + hold + wrap) counts in
 its agent's day or interval it was taken up in (`first_response_at`, else `created_at`); records
 wholly outside the interactions' time span are not counted. Agents match ignoring case. Findings:
 interactions whose agent is not in the table, or taken up outside their agent's days; agents
 with no available time (left out, with their work, instead of dividing by zero); overlapping
-records of one agent. Map columns with `--map agents.FIELD=COLUMN`.
+records of one agent. Per team (`each: team`), each record counts in its own `team`: an agent
+who changed team counts in each team with the days spent in it and the work done on them.
+Map columns with `--map agents.FIELD=COLUMN`.
 """
 
 

@@ -194,3 +194,75 @@ def test_stanford_occupancy_needs_agents_and_then_runs(tmp_path):
     # 3 interactions are fewer than the profile's minimum sample of 20.
     assert value(occupancy) == (pytest.approx(2000 / 7600), 3)
     assert occupancy.status is Status.INSUFFICIENT
+
+
+def test_an_agent_who_changed_team_counts_in_each_team_with_its_days(tmp_path):
+    # ann is in T1 on 01-01 (3600 s) and in T2 on 01-02 (3600 s); bob is in T2 (2000 s).
+    # Work: ann 01-01 700 s, ann 01-02 300 + 400 s, bob 01-01 1000 s.
+    # T1: ann's 01-01 only, 700 / 3600 (1 interaction);
+    # T2: (ann's 01-02 700 + bob 1000) / (3600 + 2000) = 1700 / 5600 (3 interactions).
+    # Per agent, ann is one agent: (700 + 700) / 7200. Her most frequent team (T2) no longer
+    # takes all of her days, which put her 01-01 work in T2 and left T1 with none.
+    tickets = """
+id,agent,team,created_at,handle_seconds
+1,ann,T1,2024-01-01 09:00:00,700
+2,ann,T1,2024-01-02 09:00:00,300
+3,ann,T2,2024-01-02 12:00:00,400
+4,bob,T2,2024-01-01 10:00:00,1000
+"""
+    activity = """
+agent,team,date,available_seconds
+ann,T1,2024-01-01,3600
+ann,T2,2024-01-02,1800
+ann,T2,2024-01-02,1800
+bob,T2,2024-01-01,2000
+"""
+    standards = """
+- {id: team, title: Team, metric: occupancy, each: team}
+- {id: team-mean, title: Team mean, metric: occupancy, each: team, statistic: mean}
+- {id: agent, title: Agent, metric: occupancy, each: agent}
+"""
+    results = by_id(run(tmp_path, tickets, activity, standards))
+    teams = {g.group["team"]: (g.value, g.sample_size) for g in results["team"].groups}
+    assert teams == {"T1": (pytest.approx(700 / 3600), 1), "T2": (pytest.approx(1700 / 5600), 3)}
+    # Mean over each team's agents: T1 ann 700/3600; T2 (ann 700/3600 + bob 0.5) / 2.
+    means = {g.group["team"]: g.value for g in results["team-mean"].groups}
+    assert means == {"T1": pytest.approx(700 / 3600), "T2": pytest.approx((700 / 3600 + 0.5) / 2)}
+    assert value(results["agent"]) == (pytest.approx(1400 / 7200), 3)
+
+
+def test_available_time_longer_than_its_record_is_a_finding(tmp_path):
+    # x: an interval over midnight, 22:00 -> 06:00 (8 h = 28800 s), with work at 23:30 (1000 s)
+    # and 01:00 (2000 s): 3000 / 28800. y: 3,600,000 s in a 4-hour interval (14400 s), surely
+    # milliseconds: a finding (row 2), still counted as given: 500 / 3600000.
+    tickets = """
+id,agent,created_at,first_response_at,handle_seconds
+1,x,2024-01-01 23:00:00,2024-01-01 23:30:00,1000
+2,x,2024-01-02 00:30:00,2024-01-02 01:00:00,2000
+3,y,2024-01-01 10:00:00,,500
+"""
+    activity = """
+agent,interval_start,interval_end,available_seconds
+x,2024-01-01 22:00:00,2024-01-02 06:00:00,28800
+y,2024-01-01 08:00:00,2024-01-01 12:00:00,3600000
+"""
+    result = run(tmp_path, tickets, activity, "- {id: o, title: O, metric: occupancy, each: agent}")
+    groups = {g.group["agent"]: (g.value, g.sample_size) for g in result.standards[0].groups}
+    assert groups == {"x": (pytest.approx(3000 / 28800), 2), "y": (pytest.approx(500 / 3600000), 1)}
+    long = finding(result, "agents:longer_than_record")
+    assert (long.rows, long.examples) == ([2], ["3600000"])
+    # A whole day's 86400 s fits its date: no finding.
+    day = run(tmp_path, "id,agent,created_at,handle_seconds\n1,x,2024-01-01 09:00:00,100\n",
+              "agent,date,available_seconds\nx,2024-01-01,86400\n", "- {id: o, title: O, metric: occupancy}")
+    assert not [f for f in day.findings if f.key == "agents:longer_than_record"]
+
+
+def test_a_date_runs_to_the_next_midnight_on_a_day_the_clocks_change(tmp_path):
+    # New York, 2024-11-03 has 25 hours. x's 23:30 EST contact (1000 s) is in that day: 24
+    # hours from midnight ended at 23:00 EST and left it "outside" x's days.
+    # -> 1000 / 30000, one interaction, no finding.
+    tickets = "id,agent,created_at,handle_seconds\n1,x,2024-11-03 23:30:00,1000\n"
+    activity = "agent,date,available_seconds\nx,2024-11-03,30000\n"
+    result = run(tmp_path, tickets, activity, "- {id: o, title: O, metric: occupancy}", timezone="America/New_York")
+    assert value(result.standards[0]) == (pytest.approx(1000 / 30000), 1)
+    assert not [f for f in result.findings if f.key == "agents:outside"]

@@ -135,6 +135,28 @@ def test_second_tables_do_not_go_with_orders():
     assert "--events add to an audit of interactions; profile 'retention' audits orders" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "option, wrong, needs, looks",
+    [
+        # None of these files' columns is a field of the option's table: the error was an
+        # interactions export's "columns are not recognised ... --map created_at=COLUMN".
+        ("--agents", "orders.csv", "agent activity needs the columns `agent`, `available_seconds`; "
+         "missing: `agent`, `available_seconds`", "an orders table"),
+        ("--events", "agent_activity.csv", "missing: `interaction_id`, `at`, `author`", "agent activity"),
+        ("--events", "orders.csv", "missing: `interaction_id`, `at`, `author`", "an orders table"),
+        ("--agents", "messages.csv", "missing: `available_seconds`", "message events"),
+    ],
+)
+def test_the_wrong_kind_of_second_table_names_what_is_missing(option, wrong, needs, looks):
+    result = runner.invoke(
+        app, ["check", str(EXAMPLES / "helpdesk_export.csv"), option, str(EXAMPLES / wrong), "-p", "stanford"]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{wrong} ({option}):" in result.stderr and needs in result.stderr
+    assert f"it looks like {looks}" in result.stderr
+    assert "Traceback" not in result.output
+
+
 # -- the examples, from the CLI ---------------------------------------------------------------
 
 

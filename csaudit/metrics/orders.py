@@ -5,7 +5,10 @@ These metrics read an orders table (one row per order), audited by profiles of `
 Delivery rules:
 
 * Lead time counts delivered orders; an order not delivered yet has no lead time.
-* On time means delivered by ``promised_at`` (a promised *date* means by the end of that day).
+* On time means delivered by ``promised_at`` (a promised *date*, or a column whose every promise
+  is at midnight, means by the end of that day, on the audit's clock or, with no zone given, on
+  the clock of the orders' own timestamps: csaudit.tables._promises).
+  An order delivered before it was ordered has a wrong date: it is left out (a finding).
   An order not delivered yet is late once its promise has passed, judged *as of* the latest
   order, shipment or delivery in the data (not the clock on the wall, so a rerun gives the same
   answer); while the promise still lies ahead it is pending and left out.
@@ -26,6 +29,7 @@ Repeat-business rules (a customer is ``customer_id``, compared ignoring case):
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import polars as pl
@@ -129,10 +133,19 @@ class OrderLeadTime(_OrderRowMetric):
         return seconds_between("ordered_at", "delivered_at"), pl.lit(True)
 
     def checks(self, present, options):
-        return [negative_check("ordered_at", "delivered_at", "order lead time")]
+        return [_delivered_before_ordered()]
 
 
 _EVENTS = ("ordered_at", "shipped_at", "delivered_at")
+
+
+def _delivered_before_ordered() -> Check:
+    """A delivery before its order is a wrong date: neither a lead time nor a delivery on time."""
+    return dataclasses.replace(
+        negative_check("ordered_at", "delivered_at", "order lead time"),
+        message="`delivered_at` is before `ordered_at` (negative order lead time); these orders are "
+        "excluded from lead time and on-time delivery",
+    )
 
 
 class OnTimeDelivery(_OrderRowMetric):
@@ -141,10 +154,13 @@ class OnTimeDelivery(_OrderRowMetric):
     family = "delivery"
     unit = Unit.FRACTION
     description = (
-        "Share of orders delivered by promised_at (a promised date: by the end of that day). An "
+        "Share of orders delivered by promised_at (a promised date, or a column whose every "
+        "promise is at midnight: by the end of that day; without --timezone, a promise without an "
+        "offset is on the clock of the order's own timestamps). An "
         "order not delivered yet counts as late once its promise has passed, as of the latest "
         "order, shipment or delivery in the data; before that it is pending and left out. Orders "
-        "without a promise are left out. `options: {urgent: only}` reports urgent orders apart."
+        "without a promise, and those delivered before they were ordered (a wrong date, a finding), "
+        "are left out. `options: {urgent: only}` reports urgent orders apart."
     )
     requires = ("promised_at", "delivered_at")
     uses = ("ordered_at", "shipped_at")
@@ -165,6 +181,9 @@ class OnTimeDelivery(_OrderRowMetric):
         value = pl.when(delivered).then(on_time).when(delivered.not_() & overdue).then(False)
         return value.cast(pl.Float64), pl.col("promised_at").is_not_null()
 
+    def checks(self, present, options):
+        return [_delivered_before_ordered()] if "ordered_at" in present else []
+
     def notes(self, present, options):
         return super().notes(present, options) + [
             "undelivered orders count as late once promised before the data's latest event; until then they are pending"
@@ -174,7 +193,8 @@ class OnTimeDelivery(_OrderRowMetric):
         delivered = pl.col("delivered_at").is_not_null()
         late = seconds_between("promised_at", pl.coalesce(pl.col("delivered_at"), pl.col("_as_of")))
         label = pl.when(delivered).then(pl.lit("delivered after the promise")).otherwise(
-            pl.format("not delivered; promised {}", pl.col("promised_at").dt.strftime("%Y-%m-%d %H:%M"))
+            # As written: the instant a promised date runs out is 23:59:59.999999 on some clock.
+            pl.format("not delivered; promised {}", pl.col(raw_column("promised_at")).str.strip_chars())
         )
         return EvidenceDetail(label=label, value=late, unit=Unit.SECONDS)
 
