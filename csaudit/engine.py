@@ -20,6 +20,7 @@ from csaudit.fields import raw_column
 from csaudit.ingest import READ_ERRORS, ROW, Export, ReadOptions, describe_read_error, reads_naive
 from csaudit.metrics import REGISTRY
 from csaudit.metrics.base import BuildContext, Check, Unit
+from csaudit.metrics.speed import exported_duration
 from csaudit.profile.model import Profile, Standard, Status
 from csaudit.result import AuditResult, Finding, GroupResult, StandardResult
 from csaudit.tables import open_tables
@@ -224,6 +225,9 @@ def _timezone_needed(export: Export, standard: Standard) -> str | None:
     their clock shows. Like any unmeasurable standard, an error when required (or --strict),
     else "not measured" with this reason, so the rest of the profile is still audited."""
     metric = REGISTRY[standard.metric]
+    pair = getattr(metric, "pair", None)
+    if pair and exported_duration(export.present, *pair, standard.options):
+        return None  # the export's own business-time duration is used: no instants needed
     naive = [f for f in metric.duration_fields if reads_naive(export.timestamp_formats.get(f, ""))]
     if not naive:
         return None

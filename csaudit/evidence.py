@@ -385,6 +385,7 @@ def _pick(source: _Source, by_group: dict[tuple, list[dict]], fields: list[str],
                     label=r["label"],
                     unit=source.unit if r["value"] is not None else None,
                     limit=row_limit,
+                    open_hours=source.standard.calendar is not None and source.unit is Unit.SECONDS,
                 )
             )
     return evidence
@@ -435,7 +436,8 @@ class ViolationPlan:
                 continue
             frame, unit, per_row, shows_measured = found
             limit = _row_limit(standard, Status.FAIL, per_row, shows_measured)
-            jobs.append((standard, (unit, limit), list(ctx.each), self._violations(frame, standard, per_row, failing, list(ctx.each), labels)))
+            shown = (unit, limit, standard.calendar is not None)
+            jobs.append((standard, shown, list(ctx.each), self._violations(frame, standard, per_row, failing, list(ctx.each), labels)))
         if not jobs:
             return []
         if progress:
@@ -482,7 +484,8 @@ class ViolationPlan:
         present = [f for f in sorted(export.present) if f != self.id_field]
         return export.frame.select(ROW, *[pl.col(raw_column(f)).alias(export.columns[f]) for f in present])
 
-    def _table(self, frame: pl.DataFrame, shown: tuple[Unit | None, Target | None], keys, labels, original: pl.DataFrame) -> pl.DataFrame:
+    def _table(self, frame: pl.DataFrame, shown: tuple[Unit | None, Target | None, bool], keys, labels,
+               original: pl.DataFrame) -> pl.DataFrame:
         columns: dict[str, Any] = {"row": frame[ROW].cast(pl.Int64)}
         if "id" in frame.columns:
             columns["id"] = frame["id"]
@@ -498,12 +501,13 @@ class ViolationPlan:
         return table.join(cells, on="row", how="left", maintain_order="left")
 
 
-def _display(values: pl.Series, labels: pl.Series, unit: Unit | None, limit: Target | None = None) -> pl.Series:
+def _display(values: pl.Series, labels: pl.Series, unit: Unit | None, limit: Target | None = None,
+             open_hours: bool = False) -> pl.Series:
     """:attr:`Evidence.display` of many rows: each distinct value formatted once."""
     if unit is None:
         texts = pl.Series([None] * len(values), dtype=pl.String)
     else:
-        distinct = {v: format_value(v, unit, limit) for v in values.drop_nulls().unique().to_list()}
+        distinct = {v: format_value(v, unit, limit, open_hours) for v in values.drop_nulls().unique().to_list()}
         texts = values.replace_strict(distinct, default=None, return_dtype=pl.String)
     frame = pl.DataFrame({"text": texts, "label": labels})
     return frame.select(

@@ -23,15 +23,18 @@ REPORT_SCHEMA = "csaudit.report/1"
 MAX_EXTRA_DIGITS = 6
 
 
-def format_value(value: float | None, unit: Unit | str, target: Target | None = None) -> str:
+def format_value(value: float | None, unit: Unit | str, target: Target | None = None, open_hours: bool = False) -> str:
     """A value as a person reads it: durations as 1m 35s, fractions as 75.3%.
 
     With the ``target`` it is judged against, the value gets as many more digits as it needs
     for the value shown to meet the target shown exactly when the value meets the target:
     a ratio of 1.004 against ``≤ 1`` reads ``1.004``, not ``1.00``; 74.996% against ``≥ 75.0%``
     reads ``74.996%``; 119.6 s against ``< 2m`` reads ``1m 59.6s``. Digits are added only where
-    the usual display would read on the wrong side (or level) of the target."""
-    unit = Unit(unit)
+    the usual display would read on the wrong side (or level) of the target.
+
+    ``open_hours``: a duration of a business calendar's open time, shown in hours, never days
+    (``27h``, not ``1d 3h``: a business day is not 24 hours of open time)."""
+    unit = _shown_unit(Unit(unit), open_hours)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if target is None or not math.isfinite(value):
@@ -48,12 +51,12 @@ def format_value(value: float | None, unit: Unit | str, target: Target | None = 
     return _text(side / scale, unit, MAX_EXTRA_DIGITS)
 
 
-def format_target(target: Target | None, unit: Unit | str) -> str:
+def format_target(target: Target | None, unit: Unit | str, open_hours: bool = False) -> str:
     """``≤ 2m``; with a warn level: ``≤ 5.0% (fail > 8.0%)``; ``—`` when reported only. Each
     limit is shown exactly (up to :data:`MAX_EXTRA_DIGITS` more digits than a value)."""
     if target is None:
         return "—"
-    unit = Unit(unit)
+    unit = _shown_unit(Unit(unit), open_hours)
     symbols = {"at_most": "≤", "below": "<", "at_least": "≥", "above": ">"}
     opposite = {"at_most": ">", "below": "≥", "at_least": "<", "above": "≤"}
 
@@ -74,10 +77,19 @@ def format_target(target: Target | None, unit: Unit | str) -> str:
 
 # -- how many digits: one "level" of display per extra digit ----------------------------------
 
+#: Seconds of a business calendar's open time, as the display knows them: hours, never days.
+_OPEN = "open seconds"
+_TIMES = (Unit.SECONDS, _OPEN)
+
+
+def _shown_unit(unit: Unit, open_hours: bool) -> Any:
+    return _OPEN if unit is Unit.SECONDS and open_hours else unit
+
+
 
 def _decimals(value: float, unit: Unit, level: int) -> int:
     """Decimals shown at ``level`` (0: the usual display): of the percentage, of the seconds …"""
-    if unit is Unit.SECONDS:
+    if unit in _TIMES:
         small = abs(value) < 10 and value != int(value)  # format_duration's 9.5s
         return level if small else max(level - 1, 0)
     base = {Unit.FRACTION: 1, Unit.POINTS: 1, Unit.SIGMA: 2, Unit.DPMO: 0}.get(unit, 2)
@@ -86,8 +98,8 @@ def _decimals(value: float, unit: Unit, level: int) -> int:
 
 def _text(value: float, unit: Unit, level: int) -> str:
     if level == 0 or not math.isfinite(value):
-        if unit is Unit.SECONDS:
-            return format_duration(value)
+        if unit in _TIMES:
+            return format_duration(value, hours=unit == _OPEN)
         if unit is Unit.FRACTION:
             return format_percent(value)
         if unit is Unit.POINTS:
@@ -98,22 +110,23 @@ def _text(value: float, unit: Unit, level: int) -> str:
             return format_number(round(value), 0)
         return format_number(value, 2)
     decimals = _decimals(value, unit, level)
-    if unit is Unit.SECONDS:
-        return _duration(value, decimals)
+    if unit in _TIMES:
+        return _duration(value, decimals, hours=unit == _OPEN)
     if unit is Unit.FRACTION:
         return f"{value * 100:.{decimals}f}%"
     return f"{value:,.{decimals}f}" + ("σ" if unit is Unit.SIGMA else "")
 
 
-def _duration(seconds: float, decimals: int) -> str:
-    """Every unit down to seconds, the seconds to ``decimals`` places: ``1d 30s``, ``1m 59.6s``."""
+def _duration(seconds: float, decimals: int, hours: bool = False) -> str:
+    """Every unit down to seconds, the seconds to ``decimals`` places: ``1d 30s``, ``1m 59.6s``
+    (``hours``: no days)."""
     sign = "-" if seconds < 0 else ""
     total = round(abs(seconds), decimals)
     whole = int(total)
-    days, rem = divmod(whole, 86400)
-    hours, rem = divmod(rem, 3600)
+    days, rem = divmod(whole, 86400) if not hours else (0, whole)
+    whole_hours, rem = divmod(rem, 3600)
     minutes, secs = divmod(rem, 60)
-    parts = [f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    parts = [f"{n}{u}" for n, u in ((days, "d"), (whole_hours, "h"), (minutes, "m")) if n]
     rest = secs + (total - whole)
     if rest or not parts:
         parts.append(f"{rest:.{decimals}f}s")
@@ -123,12 +136,13 @@ def _duration(seconds: float, decimals: int) -> str:
 def _number(value: float, unit: Unit, level: int) -> float:
     """The number a reader takes from ``_text(value, unit, level)``, in the display's units
     (percentage points for fractions, seconds for durations)."""
-    if unit is Unit.SECONDS and level == 0:
+    if unit in _TIMES and level == 0:
         if abs(value) < 10 and value != int(value):
             return round(value, 1)
         whole = round(abs(value))
         if whole >= 60:  # at most three units, the largest first (format_duration)
-            size = next(s for s in (86400, 3600, 60, 1) if whole >= s)
+            sizes = (86400, 3600, 60, 1) if unit is Unit.SECONDS else (3600, 60, 1)
+            size = next(s for s in sizes if whole >= s)
             finest = {86400: 60, 3600: 1, 60: 1, 1: 1}[size]
             whole -= whole % finest
         return math.copysign(whole, value)
@@ -187,13 +201,14 @@ class Evidence:
     #: The limit the row's value itself missed, when it is one (share_within's duration, or a
     #: per-row threshold): the value is shown with the digits that keep it on its side.
     limit: Target | None = None
+    open_hours: bool = False  # a duration of business time: in hours (see format_value)
 
     @property
     def display(self) -> str:
         """``4m 10s (abandoned)``; the label alone when there is no value."""
         if self.value is None or self.unit is None:
             return self.label or "—"
-        text = format_value(self.value, self.unit, self.limit)
+        text = format_value(self.value, self.unit, self.limit, self.open_hours)
         return f"{text} ({self.label})" if self.label else text
 
 
@@ -214,6 +229,15 @@ class StandardResult:
     breakdown: list[GroupResult] = field(default_factory=list)
     #: Against ``--baseline`` (None without one); for a grouped standard, its groups summed up.
     change: Change | None = None
+
+    def shown(self, value: float | None) -> str:
+        """A value of this standard as every report shows it (:func:`format_value` against its
+        target; durations of business time in hours)."""
+        return format_value(value, self.unit, self.standard.target, bool(self.calendar))
+
+    def shown_target(self) -> str:
+        """This standard's target as every report shows it (:func:`format_target`)."""
+        return format_target(self.standard.target, self.unit, bool(self.calendar))
 
 
 @dataclass

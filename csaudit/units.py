@@ -71,8 +71,9 @@ def parse_number(value: object) -> float:
         raise UnitError(f"expected a number, got {value!r}") from None
 
 
-def format_duration(seconds: float | None) -> str:
-    """``95`` → ``1m 35s``; ``90061`` → ``1d 1h 1m``: at most three units, the largest first."""
+def format_duration(seconds: float | None, hours: bool = False) -> str:
+    """``95`` → ``1m 35s``; ``90061`` → ``1d 1h 1m``: at most three units, the largest first.
+    ``hours``: no days (business time, whose days are not 24 hours): ``90061`` → ``25h 1m 1s``."""
     if seconds is None or math.isnan(seconds):
         return "—"
     if math.isinf(seconds):
@@ -83,10 +84,10 @@ def format_duration(seconds: float | None) -> str:
         return f"{sign}{s:.1f}s"
     if round(s) < 60:
         return f"{sign}{round(s)}s"
-    days, rem = divmod(round(s), 86400)
-    hours, rem = divmod(rem, 3600)
+    days, rem = divmod(round(s), 86400 if not hours else 10**18)
+    whole_hours, rem = divmod(rem, 3600)
     minutes, secs = divmod(rem, 60)
-    units = [(days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")]
+    units = [(days, "d"), (whole_hours, "h"), (minutes, "m"), (secs, "s")]
     first = next(i for i, (n, _) in enumerate(units) if n)
     return sign + " ".join(f"{n}{u}" for n, u in units[first : first + 3] if n)
 

@@ -27,6 +27,7 @@ from csaudit.metrics.base import (
     missing_with_queue_start,
     negative_value_check,
     order_free_mean,
+    pause_checks,
     parsed_or_unknown,
     local_clock,
     period_start,
@@ -122,7 +123,8 @@ def exported_duration_sample(present, start: str, end: str, options) -> pl.Expr:
 def exported_duration_checks(present, start: str, end: str, options, label: str) -> list[Check]:
     used = exported_duration(present, start, end, options)
     if used:
-        return [negative_value_check(used)]
+        # The pauses are subtracted from the export's own duration: the same checks apply.
+        return [negative_value_check(used), *pause_checks(pl.col(used), used, label, options)]
     return [negative_check(start, end, label), *duration_checks(start, end, label, options)]
 
 

@@ -527,9 +527,11 @@ class _Reader:
                 self.at(metric_node),
             )
         statistic = self.statistic(keys.get("statistic"), metric, label)
-        target = self.target(keys, metric, statistic, label, where)
-        options = self.options(keys.get("options"), metric, label)
         calendar = self.standard_calendar(keys.get("calendar"), metric, label)
+        target = self.target(keys, metric, statistic, label, where)
+        if calendar is not None:
+            self.hours_only(keys, metric, statistic, label, calendar)
+        options = self.options(keys.get("options"), metric, label)
         if calendar is not None:
             options["calendar"] = calendar
         filters: dict[str, tuple[str, ...]] = {}
@@ -612,6 +614,26 @@ class _Reader:
             + ", ".join(allowed),
             where,
         )
+
+    def hours_only(self, keys: dict, metric: Metric, statistic: Statistic, label: str, calendar) -> None:
+        """In business time a day is not 24 hours: ``3d`` would be 72 open hours (eight 9-hour
+        business days), not three business days. Durations of a standard measured in a
+        calendar are written in hours (or minutes, seconds)."""
+        nodes = []
+        if statistic.kind == "share_within":
+            nodes.append(("share_within", self.mapping(keys["statistic"][1], f"{label}: statistic", None)["share_within"][1]))
+        if not statistic.yields_fraction and metric.unit is Unit.SECONDS:
+            nodes += [(k, keys[k][1]) for k in ("fail", "warn") if k in keys]
+        for what, node in nodes:
+            for scalar in (node.value if isinstance(node, yaml.SequenceNode) else [node]):
+                text = str(getattr(scalar, "value", "")).lower().replace(" ", "")
+                if re.search(r"\d(?:\.\d+)?[dw]", text):
+                    raise ProfileError(
+                        f"{label}: {what}: {scalar.value!r} is measured in the business hours of calendar "
+                        f"{calendar.name!r}, where a day is not 24 hours of open time ({scalar.value} would "
+                        "count 24 open hours a day); write open hours instead, e.g. 27h for three 9-hour business days",
+                        self.at(scalar),
+                    )
 
     def quantity(self, raw: Any, unit: Unit, what: str, node: yaml.Node) -> float:
         parser: Callable[[Any], float] = {

@@ -14,7 +14,7 @@ from csaudit.profile.model import Status
 from csaudit.render.base import ReportFormat
 from csaudit.render.describe import evidence_for, evidence_line, group_label, result_rows
 from csaudit.render.spreadsheet import csv_text
-from csaudit.result import AuditResult, format_target, format_value
+from csaudit.result import AuditResult
 
 HEADER = (
     "standard_id",
@@ -58,8 +58,8 @@ class CsvFormat(ReportFormat):
                     row.by,
                     sr.unit.value,
                     g.value if g else None,
-                    format_value(g.value if g else None, sr.unit, std.target),
-                    format_target(std.target, sr.unit),
+                    sr.shown(g.value if g else None),
+                    sr.shown_target(),
                     status.value,
                     g.sample_size if g else 0,
                     sr.calendar,

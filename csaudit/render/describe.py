@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from csaudit.result import AuditResult, Evidence, GroupResult, StandardResult, format_target, format_value
+from csaudit.result import AuditResult, Evidence, GroupResult, StandardResult
 
 
 # C0 controls, DEL and C1 controls: a terminal or a CI log would run ESC sequences, and a line
@@ -47,7 +47,7 @@ def standard_details(sr: StandardResult) -> list[str]:
 
 def measurement(sr: StandardResult, g: GroupResult) -> str:
     """``2m 3s (target < 2m, n=548)``."""
-    return f"{format_value(g.value, sr.unit, sr.standard.target)} (target {format_target(sr.standard.target, sr.unit)}, n={g.sample_size:,})"
+    return f"{sr.shown(g.value)} (target {sr.shown_target()}, n={g.sample_size:,})"
 
 
 def evidence_line(ev: Evidence) -> str:

@@ -22,7 +22,7 @@ from csaudit.render.html_charts import (
     waiting_chart,
 )
 from csaudit.render.text import SUMMARY_ORDER, finding_where, summary_line
-from csaudit.result import AuditResult, GroupResult, StandardResult, format_target, format_value
+from csaudit.result import AuditResult, GroupResult, StandardResult
 
 CSS = """
 :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #ffffff; --soft: #f6f8fa; }
@@ -116,7 +116,7 @@ class HtmlFormat(ReportFormat):
         charts = result.charts
         if charts is None:
             return []
-        targets = {sr.standard.id: format_target(sr.standard.target, sr.unit) for sr in result.standards}
+        targets = {sr.standard.id: sr.shown_target() for sr in result.standards}
         titles = {sr.standard.id: sr.standard.title for sr in result.standards}
         out = ['<h2>Charts</h2><div class="charts">']
         if charts.first_response:
@@ -160,12 +160,12 @@ class HtmlFormat(ReportFormat):
             if not sr.breakdown:
                 continue
             out.append(f"<h3>{_e(sr.standard.id)} · {_e(sr.standard.title)} "
-                       f"<span class='muted'>target {_e(format_target(sr.standard.target, sr.unit))}</span></h3>")
+                       f"<span class='muted'>target {_e(sr.shown_target())}</span></h3>")
             out.append("<table><thead><tr><th>Group</th><th class='num'>Value</th><th>Status</th><th class='num'>n</th></tr></thead><tbody>")
             for g in sr.breakdown:
                 css = {Status.FAIL: "cell-fail", Status.WARN: "cell-warn", Status.INSUFFICIENT: "cell-insufficient"}.get(g.status, "")
                 out.append(
-                    f"<tr><td>{_e(group_label(g.group))}</td><td class='num {css}'>{_e(format_value(g.value, sr.unit, sr.standard.target))}</td>"
+                    f"<tr><td>{_e(group_label(g.group))}</td><td class='num {css}'>{_e(sr.shown(g.value))}</td>"
                     f"<td>{_status(g.status)}</td><td class='num'>{g.sample_size:,}</td></tr>"
                 )
             out.append("</tbody></table>")
@@ -207,7 +207,7 @@ def _standard_rows(sr: StandardResult, baseline: bool) -> list[str]:
         title += f"<div class='details'><i>{_e(sr.reason)}</i></div>"
     for note in sr.notes:
         title += f"<div class='details'>note: {_e(note)}</div>"
-    target = _e(format_target(std.target, sr.unit))
+    target = _e(sr.shown_target())
     columns = 6 + baseline
     groups: list[GroupResult | None] = list(sr.groups) or [None]
     out = []
@@ -216,7 +216,7 @@ def _standard_rows(sr: StandardResult, baseline: bool) -> list[str]:
         cells = [
             f"<td>{title}</td>" if first else "<td></td>",
             f"<td>{_e(group_label(g.group) if g and g.group else ('all' if g else ''))}</td>",
-            f"<td class='num'>{_e(format_value(g.value, sr.unit, std.target) if g else '—')}</td>",
+            f"<td class='num'>{_e(sr.shown(g.value) if g else '—')}</td>",
             f"<td>{target}</td>" if first else "<td></td>",
             f"<td>{_status(g.status if g else sr.status)}</td>",
             f"<td class='num'>{g.sample_size if g else 0:,}</td>",

@@ -234,11 +234,11 @@ def trend_chart(sr: StandardResult, weeks: list[GroupResult]) -> str:
         f'<tspan fill="{PALETTE[i % len(PALETTE)]}"> ■ {_e(name)}</tspan>' for i, name in enumerate(lines) if len(lines) > 1
     )
     body = [
-        _text(4, 14, f"{sr.standard.id} · target {format_target(target, sr.unit)}", cls="series").replace("</text>", legend + "</text>"),
+        _text(4, 14, f"{sr.standard.id} · target {sr.shown_target()}", cls="series").replace("</text>", legend + "</text>"),
         f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" class="axis"/>',
         # The extremes themselves, not high - pad (15.000000000000002 would read "15.00").
-        _text(left - 4, top + 8, format_value(highest, sr.unit), anchor="end", cls="tick"),
-        _text(left - 4, top + plot_h, format_value(lowest, sr.unit), anchor="end", cls="tick"),
+        _text(left - 4, top + 8, format_value(highest, sr.unit, open_hours=bool(sr.calendar)), anchor="end", cls="tick"),
+        _text(left - 4, top + plot_h, format_value(lowest, sr.unit, open_hours=bool(sr.calendar)), anchor="end", cls="tick"),
     ]
     if target is not None:
         for limit in (target.fail if target.compare == "between" else (target.fail,)):
@@ -249,7 +249,7 @@ def trend_chart(sr: StandardResult, weeks: list[GroupResult]) -> str:
         points = " ".join(f"{_n(x(g.group.get('week') or ''))},{_n(y(g.value))}" for g in known)
         body.append(f'<g data-series="{_e(name)}"><polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
         for g in known:
-            tip = f"{name} · week of {g.group.get('week')}: {format_value(g.value, sr.unit, sr.standard.target)} ({g.status.value}, n={g.sample_size:,})"
+            tip = f"{name} · week of {g.group.get('week')}: {sr.shown(g.value)} ({g.status.value}, n={g.sample_size:,})"
             body.append(
                 f'<circle cx="{_n(x(g.group.get("week") or ""))}" cy="{_n(y(g.value))}" r="3.5" '
                 f'fill="{STATUS_COLOR[g.status]}" stroke="{colour}"><title>{_e(tip)}</title></circle>'

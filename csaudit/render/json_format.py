@@ -14,8 +14,6 @@ from csaudit.result import (
     Evidence,
     GroupResult,
     StandardResult,
-    format_target,
-    format_value,
     json_number,
 )
 
@@ -60,7 +58,7 @@ def _group(sr: StandardResult, g: GroupResult) -> dict[str, Any]:
     return {
         "group": g.group or None,
         "value": json_number(g.value),
-        "display": format_value(g.value, sr.unit, sr.standard.target),
+        "display": sr.shown(g.value),
         "status": g.status.value,
         "sample_size": g.sample_size,
     }
@@ -103,7 +101,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "statistic": std.statistic.text,
             "unit": sr.unit.value,
             "thresholds": _target(std.target),
-            "target": format_target(std.target, sr.unit),
+            "target": sr.shown_target(),
             "required": std.required,
             "filter": {k: list(v) for k, v in std.filter.items()} or None,
             "calendar": sr.calendar or None,

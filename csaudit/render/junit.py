@@ -18,7 +18,7 @@ from csaudit.gate import counts_as_failing, failures
 from csaudit.profile.model import Status
 from csaudit.render.base import ReportFormat
 from csaudit.render.describe import evidence_for, evidence_line, group_label, measurement, standard_details
-from csaudit.result import AuditResult, GroupResult, StandardResult, format_target, format_value
+from csaudit.result import AuditResult, GroupResult, StandardResult
 
 # XML 1.0 cannot hold most control characters, even escaped; an export can.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -98,8 +98,8 @@ class JunitFormat(ReportFormat):
             case = ET.Element("testcase", {"classname": xml_text(f"{result.profile_name}.{std.id}"), "name": xml_text(name)})
             status = g.status if g is not None else sr.status
             change = g.change if g is not None else sr.change
-            value = format_value(g.value if g is not None else None, sr.unit, std.target)
-            target = format_target(std.target, sr.unit)
+            value = sr.shown(g.value if g is not None else None)
+            target = sr.shown_target()
             _properties(
                 case,
                 {

@@ -13,7 +13,7 @@ from csaudit.profile.model import Status
 from csaudit.render.base import ReportFormat
 from csaudit.render.describe import evidence_for, evidence_line, group_label, standard_details
 from csaudit.render.text import summary_line
-from csaudit.result import AuditResult, StandardResult, format_target, format_value
+from csaudit.result import AuditResult, StandardResult
 
 STATUS_ICON = {
     Status.PASS: "✅",
@@ -81,7 +81,7 @@ class MarkdownFormat(ReportFormat):
         )
         if sr.reason:
             title += f"<br>*{md(sr.reason)}*"
-        target = md(format_target(std.target, sr.unit))
+        target = md(sr.shown_target())
         if not sr.groups:
             cells = [_status(sr.status), title, "", "—", target, "0"]
             if compared:
@@ -93,7 +93,7 @@ class MarkdownFormat(ReportFormat):
                 _status(g.status),
                 title if i == 0 else "",
                 md(group_label(g.group)),
-                md(format_value(g.value, sr.unit, std.target)),
+                md(sr.shown(g.value)),
                 target if i == 0 else "",
                 f"{g.sample_size:,}",
             ]
@@ -111,7 +111,7 @@ class MarkdownFormat(ReportFormat):
         for sr, g in rows:
             lines.append(
                 f"| {_status(g.status)} | `{sr.standard.id}` | {md(group_label(g.group))} "
-                f"| {md(format_value(g.value, sr.unit, sr.standard.target))} | {g.sample_size:,} |"
+                f"| {md(sr.shown(g.value))} | {g.sample_size:,} |"
             )
         return lines
 

@@ -21,7 +21,7 @@ from rich.text import Text
 from csaudit.profile.model import Status
 from csaudit.render.base import ReportFormat
 from csaudit.render.describe import group_label, printable, standard_details
-from csaudit.result import AuditResult, Evidence, Finding, GroupResult, StandardResult, format_target, format_value
+from csaudit.result import AuditResult, Evidence, Finding, GroupResult, StandardResult
 
 STATUS_STYLE = {
     Status.PASS: "bold green",
@@ -146,8 +146,8 @@ class _Results:
         self.console, self.result = console, result
         self.baseline = result.comparison is not None
         rows = [(sr, g) for sr in result.standards for g in (sr.groups or [None])]
-        targets = [format_target(sr.standard.target, sr.unit) for sr in result.standards]
-        values = [format_value(g.value, sr.unit, sr.standard.target) if g else "—" for sr, g in rows]
+        targets = [sr.shown_target() for sr in result.standards]
+        values = [sr.shown(g.value) if g else "—" for sr, g in rows]
         groups = [printable(group_label(g.group)) if g and g.group else "" for _, g in rows]
         self.widths = {
             "Group": min(28, max([5] + [len(t) for t in groups])),
@@ -199,7 +199,7 @@ class _Results:
             title.append(f"\n{printable(sr.reason)}", style="italic")
         for note in sr.notes:
             title.append(f"\nnote: {printable(note)}", style="dim italic")
-        target = Text(format_target(std.target, sr.unit))
+        target = Text(sr.shown_target())
         if not sr.groups:
             cells = [title, "", "—", target, Text(sr.status.value, style=STATUS_STYLE[sr.status]), "0"]
             self.table.add_row(*cells, *([_change_text(sr, None)] if self.baseline else []))
@@ -208,7 +208,7 @@ class _Results:
             cells = [
                 title if i == 0 else "",
                 Text(printable(group_label(g.group)) if g.group else "all"),
-                Text(format_value(g.value, sr.unit, std.target)),
+                Text(sr.shown(g.value)),
                 target if i == 0 else "",
                 Text(g.status.value, style=STATUS_STYLE[g.status]),
                 f"{g.sample_size:,}",
@@ -243,7 +243,7 @@ def _change_text(sr: StandardResult, g: GroupResult | None) -> Text:
 
 
 def _cell(sr: StandardResult, g: GroupResult) -> Text:
-    return Text(format_value(g.value, sr.unit, sr.standard.target) + STATUS_MARK.get(g.status, ""), style=STATUS_STYLE[g.status])
+    return Text(sr.shown(g.value) + STATUS_MARK.get(g.status, ""), style=STATUS_STYLE[g.status])
 
 
 def _breakdowns(console: Console, result: AuditResult, width: int) -> None:
