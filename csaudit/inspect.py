@@ -36,13 +36,15 @@ from csaudit.metrics.base import unreadable
 from csaudit.profile.model import Profile
 from csaudit.readers import STDIN, read_table
 from csaudit.sources import header_key
-from csaudit.tables import _WHAT, SIGNATURES, Attached, _builtins_of, _open_orders, _split
+from csaudit.tables import _WHAT, SIGNATURES, Attached, _builtins_of, _open_orders, _split, not_of_kind
 
 INSPECT_SCHEMA = "csaudit.inspect/1"
 TOP_VALUES = 10
 
 #: The kinds of table ``check`` reads, and their canonical fields.
 KIND_FIELDS = {"interactions": FIELDS, "orders": ORDER_FIELDS, "events": EVENT_FIELDS, "agents": ACTIVITY_FIELDS}
+#: The fields a table of each kind cannot do without (said when a file has none of them).
+_REQUIRED = {"orders": ("order_id", "ordered_at"), "events": message_events.REQUIRED, "agents": activity.REQUIRED}
 #: Per kind, the timestamps that give the time span (the first one present).
 SPAN_FIELDS = {
     "interactions": ("created_at", "queued_at", "first_response_at", "resolved_at"),
@@ -258,7 +260,14 @@ def _open_kind(path, kind: str, profile: Profile | None, mapping, read: ReadOpti
                 f"map them with --map {kind}.FIELD=COLUMN (or --map FIELD=COLUMN here)"
             )
         read = ReadOptions(sheet=read.sheet, encoding=read.encoding)
-    export = open_export(path, _mapping(kind, profile, mapping), set(fields), fields, read, zone)
+    own = _mapping(kind, profile, mapping)
+    try:
+        export = open_export(path, own, set(fields), fields, read, zone)
+    except InputError as original:
+        if kind == "interactions":
+            raise
+        # A file with none of the kind's columns: what that kind needs, as check says it.
+        raise not_of_kind(path, kind, fields, _REQUIRED[kind], original, own, f"--kind {kind}") from None
     attached = Attached()
     if kind == "orders":
         export = _open_orders(export, attached)

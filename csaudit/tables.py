@@ -52,6 +52,7 @@ _WHAT = {
 _NEEDS = {
     "events": "message events (one row per message) need",
     "agents": "agent activity needs",
+    "orders": "an orders table needs",
 }
 
 
@@ -258,17 +259,7 @@ def _open_second(
     try:
         export = open_export(path, mapping, set(fields), fields, timezone=timezone)
     except InputError as original:
-        # A file none of whose columns is one of the table's fields (an orders table given as
-        # --agents): say what the option needs, not what an interactions export would.
-        if str(path) == STDIN or mapping:
-            raise
-        try:
-            headers = read_table(path).headers
-        except InputError:
-            raise original from None
-        if {header_key(h) for h in headers} & set(fields):
-            raise
-        _wrong_second(path, table, headers, required, list(required))
+        raise not_of_kind(path, table, fields, required, original, mapping) from None
     missing = [f for f in required if f not in export.present]
     if missing:
         _wrong_second(export.path, table, export.headers, required, missing)
@@ -281,15 +272,39 @@ def _open_second(
     return export
 
 
-def _wrong_second(path, table: str, headers: list[str], required: tuple[str, ...], missing: list[str]) -> None:
+def not_of_kind(path, table: str, fields: dict[str, Field], required: tuple[str, ...], original: InputError,
+                mapping: dict | None = None, option: str | None = None) -> InputError:
+    """The error to give for a file a table of ``table`` could not be opened from: for a file
+    none of whose columns is one of the table's fields (an orders table given as --agents),
+    what that table needs and what the file looks like, not what an interactions export would
+    need; else ``original``."""
+    if str(path) == STDIN or mapping:
+        return original
+    try:
+        headers = read_table(path).headers
+    except InputError:
+        return original
+    if {header_key(h) for h in headers} & set(fields):
+        return original
+    try:
+        _wrong_second(path, table, headers, required, list(required), option)
+    except InputError as explained:
+        return explained
+    return original
+
+
+def _wrong_second(path, table: str, headers: list[str], required: tuple[str, ...], missing: list[str],
+                  option: str | None = None) -> None:
+    """``option``: how the file was given (default ``--TABLE``; ``--kind TABLE`` for inspect)."""
     other = _looks_like(headers, table)
     hint = f"; it looks like {_WHAT[other].split(':')[0]}" if other else ""
+    prefix = f"{table}." if table in SECOND_TABLES and option is None else ""
     raise InputError(
-        f"{path} (--{table}): {_NEEDS[table]} the columns "
+        f"{path} ({option or '--' + table}): {_NEEDS[table]} the columns "
         + ", ".join(f"`{f}`" for f in required)
         + "; missing: " + ", ".join(f"`{f}`" for f in missing)
         + f". Its columns: {_columns(headers)}{hint}. Map them with "
-        + " ".join(f"--map {table}.{f}=COLUMN" for f in missing)
+        + " ".join(f"--map {prefix}{f}=COLUMN" for f in missing)
     )
 
 

@@ -207,15 +207,13 @@ def test_a_file_of_another_kind_than_the_profiles_names_what_to_do(write_csv):
         inspect_export(write_csv(NAIVE.replace("channel", "status"), "x.csv"), load_profile("logistics"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inspect --kind agents/orders on a file with none of that kind's columns says an "
-    "interactions export's 'its columns are not recognised ... --map created_at=COLUMN'; check "
-    "names the missing fields (tables._open_second / _wrong_second). Fix in csaudit/inspect.py "
-    "_open_kind: catch the InputError of open_export, and when read_table's headers hold none of "
-    "KIND_FIELDS[kind], raise what tables._wrong_second (second tables) or tables._check_kind (orders) say",
-)
 def test_inspect_kind_on_a_file_with_none_of_its_columns_names_what_is_missing(write_csv):
     result = cli("inspect", write_csv(ORDERS), "--kind", "agents")
     assert result.exit_code == 2, result.output
-    assert "missing: `agent`, `available_seconds`" in result.stderr
+    assert "(--kind agents): agent activity needs the columns `agent`, `available_seconds`" in result.stderr
+    assert "it looks like an orders table" in result.stderr and "--map agent=COLUMN" in result.stderr
+    # And an agent-activity file inspected as orders says what orders need.
+    agents = write_csv("agent,date,available_seconds\nAnn,2024-01-01,3600\n", "activity.csv")
+    result = cli("inspect", agents, "--kind", "orders")
+    assert result.exit_code == 2, result.output
+    assert "(--kind orders): an orders table needs the columns `order_id`, `ordered_at`" in result.stderr
