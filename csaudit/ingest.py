@@ -123,6 +123,8 @@ class Export:
     header_rows: int = 0  # rows that repeat the header line, left out
     #: Timestamp fields without a single value (their layout is a default, not the file's).
     unfilled: set[str] = field(default_factory=set)
+    #: UTC offsets other than zero that the first rows' timestamps are written with (+07:00).
+    offsets: set[str] = field(default_factory=set)
 
     @property
     def present(self) -> frozenset[str]:
@@ -767,6 +769,8 @@ class _FieldParser:
         values = self._values(text)
         if not values.str.strip_chars(_WHITESPACE).ne("").any():
             self.export.unfilled.add(name)
+        offsets = values.str.strip_chars(_WHITESPACE).str.extract(_OFFSET, 1).drop_nulls().unique().to_list()
+        self.export.offsets |= {o for o in offsets if o.strip("+-:0Zz")}
         if spec.formats:
             formats = list(spec.formats)
             self.export.timestamp_formats[name] = " | ".join(formats)
@@ -918,7 +922,16 @@ def _note_zones(export: Export) -> None:
         export.notes.append(
             "timestamps without an offset (" + ", ".join(f"`{n}`" for n in naive) + f") were read as {zone} time"
         )
+    if export.offsets and not export.timezone:
+        export.notes.append(
+            "timestamps are written with the UTC offset " + ", ".join(sorted(export.offsets))
+            + ": instants are exact, but days, weeks and months (backlog flow, --by week or month, orders' "
+            "periods) are cut in UTC; give --timezone (the IANA name of your clock) to cut them where they begin there"
+        )
 
+
+#: A UTC offset at the end of a timestamp's text: +07:00, -0500, +05, Z.
+_OFFSET = r"([+-]\d{2}(?::?\d{2})?|Z)$"
 
 #: Names of UTC itself: wall-clock time there is UTC, so it is read on the fast path.
 _UTC_NAMES = frozenset(

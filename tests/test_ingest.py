@@ -538,3 +538,18 @@ def test_an_empty_timestamp_column_says_nothing_of_time_zones(write_csv):
     path = write_csv("id,created_at,resolved_at\n1,2024-01-01 10:00:00,\n2,2024-01-01 11:00:00,\n")
     export = open_export(path, {}, {"created_at", "resolved_at"}, timezone="Europe/Paris")
     assert export.notes == ["timestamps without an offset (`created_at`) were read as Europe/Paris time"]
+
+
+def test_offsets_other_than_utc_without_a_zone_are_pointed_out(write_csv):
+    # +07:00 instants are exact, but periods are cut in UTC unless --timezone says otherwise.
+    path = write_csv("id,created_at,resolved_at\n1,2024-01-01T08:00:00+07:00,2024-01-01T09:00:00Z\n")
+    notes = open_export(path, {}, {"created_at", "resolved_at"}).notes
+    assert [n for n in notes if "cut in UTC" in n] == [
+        "timestamps are written with the UTC offset +07:00: instants are exact, but days, weeks and months "
+        "(backlog flow, --by week or month, orders' periods) are cut in UTC; give --timezone (the IANA name "
+        "of your clock) to cut them where they begin there"
+    ]
+    # With a zone, or with only Z / +00:00, there is nothing to say.
+    assert not [n for n in open_export(path, {}, {"created_at"}, timezone="Asia/Bangkok").notes if "cut in UTC" in n]
+    utc = write_csv("id,created_at\n1,2024-01-01T08:00:00Z\n2,2024-01-01T08:00:00+00:00\n", "utc.csv")
+    assert not [n for n in open_export(utc, {}, {"created_at"}).notes if "cut in UTC" in n]
