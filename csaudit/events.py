@@ -178,7 +178,7 @@ def interactions_from_events(events: Export) -> Export:
         separator=events.separator,
         timestamp_formats={"created_at": events.timestamp_formats["at"],
                            "first_response_at": events.timestamp_formats["at"]},
-        notes=list(events.notes),
+        notes=[],  # the events file's own notes are reported once, naming the file (tables)
         timezone=events.timezone,
     )
 

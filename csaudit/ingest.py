@@ -906,9 +906,15 @@ def reads_naive(fmt: str) -> bool:
     return any(f and "%#z" not in f and "%z" not in f and "Unix" not in f for f in fmt.split(" | "))
 
 
+def timed_formats(export: Export) -> dict[str, str]:
+    """The layouts of the timestamp fields that have a time of day to read in a zone: not a
+    column without a value (its layout is a default), nor dates (no time, no offset to lack)."""
+    return {n: f for n, f in export.timestamp_formats.items()
+            if n not in export.unfilled and any(t in f for t in ("%H", "%I", "Unix"))}
+
+
 def _note_zones(export: Export) -> None:
-    # A column without a value has no layout of its own to speak of.
-    formats = {n: f for n, f in export.timestamp_formats.items() if n not in export.unfilled}
+    formats = timed_formats(export)
     naive = [n for n, f in formats.items() if reads_naive(f)]
     aware = [n for n in formats if n not in naive]
     zone = export.timezone or "UTC"
@@ -916,7 +922,8 @@ def _note_zones(export: Export) -> None:
         export.notes.append(
             "timestamps in " + ", ".join(f"`{n}`" for n in aware) + " carry a time zone but "
             + ", ".join(f"`{n}`" for n in naive)
-            + f" do not; the latter were read as {zone} time, so durations between them may be off by the offset"
+            + f" {'does' if len(naive) == 1 else 'do'} not; the latter {'was' if len(naive) == 1 else 'were'} "
+            f"read as {zone} time, so durations between them may be off by the offset"
         )
     elif naive and export.timezone:
         export.notes.append(
@@ -930,8 +937,9 @@ def _note_zones(export: Export) -> None:
         )
 
 
-#: A UTC offset at the end of a timestamp's text: +07:00, -0500, +05, Z.
-_OFFSET = r"([+-]\d{2}(?::?\d{2})?|Z)$"
+#: A UTC offset ending a timestamp's text after its time of day: +07:00, -0500, +05, Z (the
+#: "-06" of a date is not one).
+_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*([+-]\d{2}(?::?\d{2})?|Z)$"
 
 #: Names of UTC itself: wall-clock time there is UTC, so it is read on the fast path.
 _UTC_NAMES = frozenset(
@@ -1173,10 +1181,12 @@ def _quote(cell: str, most: int = 60) -> str:
 
 
 def _describe_format(fmt: str) -> str:
-    example = (
-        fmt.replace("%Y", "2024").replace("%y", "24").replace("%m", "05").replace("%d", "31").replace("%H", "13")
-        .replace("%I", "01").replace("%M", "45").replace("%S", "00").replace("%.f", "")
-        .replace("%#z", "+07:00").replace("%z", "+0700").replace("%p", "PM")
+    """A layout as people write one: ``YYYY-MM-DD hh:mm:ss±hh:mm`` (not an example value, which
+    a reader could take for a cell of the file)."""
+    layout = (
+        fmt.replace("%Y", "YYYY").replace("%y", "YY").replace("%m", "MM").replace("%d", "DD").replace("%H", "hh")
+        .replace("%I", "hh").replace("%M", "mm").replace("%S", "ss").replace("%.f", "")
+        .replace("%#z", "±hh:mm").replace("%z", "±hhmm").replace("%p", "AM/PM")
     )
-    return f"e.g. {example}"
+    return f"layout {layout}"
 

@@ -31,7 +31,7 @@ from csaudit.business_calendar import zone_option
 from csaudit.engine import unmeasurable
 from csaudit.errors import InputError
 from csaudit.fields import ACTIVITY_FIELDS, EVENT_FIELDS, FIELDS, ORDER_FIELDS, SECOND_TABLES, FieldType, raw_column
-from csaudit.ingest import ReadOptions, open_export, reads_naive
+from csaudit.ingest import ReadOptions, open_export, reads_naive, timed_formats
 from csaudit.metrics.base import unreadable
 from csaudit.profile.model import Profile
 from csaudit.readers import STDIN, read_table
@@ -289,12 +289,13 @@ def _mapping(kind: str, profile: Profile | None, mapping: dict[str, str] | None)
 
 
 def _zone_report(export, zone: str | None, zone_from: str) -> dict[str, Any]:
-    naive = sorted(n for n, f in export.timestamp_formats.items() if reads_naive(f))
+    formats = timed_formats(export)  # as check's notes see them
+    naive = sorted(n for n, f in formats.items() if reads_naive(f))
     return {
         "zone": zone or "UTC",
         "from": zone_from,
         "naive": naive,
-        "offset": sorted(n for n in export.timestamp_formats if n not in naive),
+        "offset": sorted(n for n in formats if n not in naive),
     }
 
 

@@ -128,6 +128,14 @@ def test_notes_count_messages_bots_and_unanswered(alone):
     assert "derived from messages.csv alone" in notes
 
 
+def test_the_events_files_own_notes_are_said_once_naming_it(tmp_path):
+    # The messages' +07:00 offset note, once, prefixed with the file it is about.
+    messages = "interaction_id,at,author\nA,2024-01-01T08:00:00+07:00,customer\nA,2024-01-01T08:01:00+07:00,agent\n"
+    result = run(tmp_path, None, messages=messages)
+    offsets = [n for n in result.notes if "UTC offset +07:00" in n]
+    assert len(offsets) == 1 and offsets[0].startswith("messages.csv: ")
+
+
 def test_replies_count_human_agent_messages(tmp_path):
     # replies_per_issue needs resolved_at, so the tickets give that alone. Human agent
     # messages: A 3 (not the bot's), B 1 (not the automated one), C 0 -> 4 / 3.

@@ -553,3 +553,19 @@ def test_offsets_other_than_utc_without_a_zone_are_pointed_out(write_csv):
     assert not [n for n in open_export(path, {}, {"created_at"}, timezone="Asia/Bangkok").notes if "cut in UTC" in n]
     utc = write_csv("id,created_at\n1,2024-01-01T08:00:00Z\n2,2024-01-01T08:00:00+00:00\n", "utc.csv")
     assert not [n for n in open_export(utc, {}, {"created_at"}).notes if "cut in UTC" in n]
+
+
+def test_a_date_is_not_an_offset_and_has_none_to_lack(write_csv):
+    # The "-06" ending 2024-01-06 is a day, not an offset; a date column (no time of day) is
+    # neither naive nor aware: only +07:00 is named, and no "carry a time zone but" note.
+    path = write_csv("id,created_at,resolved_at\n1,2024-01-01T08:00:00+07:00,2024-01-06\n")
+    export = open_export(path, {}, {"created_at", "resolved_at"})
+    assert export.offsets == {"+07:00"}
+    assert not [n for n in export.notes if "carry a time zone but" in n]
+
+
+def test_an_unreadable_timestamp_is_described_by_its_columns_layout(run_audit):
+    csv = "id,created_at,first_response_at\n1,2024-01-01 08:00:00,2024-01-01 08:01:00\n2,2024-01-01 09:00:00,soon\n"
+    result = run_audit(csv, "- {id: f, title: F, metric: first_response_time}")
+    (finding,) = [f for f in result.findings if f.key == "unparsable:first_response_at"]
+    assert "a timestamp like the rest of the column (layout YYYY-MM-DD hh:mm:ss)" in finding.message

@@ -110,7 +110,7 @@ class _OrderRowMetric(RowMetric):
 
     def notes(self, present, options):
         urgent = options.get("urgent", "include")
-        return [] if urgent == "include" else [f"urgent orders: {urgent}"]
+        return {"include": [], "only": ["urgent orders only"], "exclude": ["urgent orders left out"]}[urgent]
 
 
 # -- delivery (seed 001) ----------------------------------------------------------------------

@@ -136,6 +136,8 @@ def test_urgent_orders_reported_apart(main):
     # Urgent: only O2 (95 h). Not urgent: O1 80 h and O3 47 h -> 63.5 h.
     assert value(main["lead-urgent"]) == (pytest.approx(95 * H), 1)
     assert value(main["lead-regular"]) == (pytest.approx(63.5 * H), 2)
+    assert "urgent orders only" in main["lead-urgent"].notes
+    assert "urgent orders left out" in main["lead-regular"].notes
 
 
 def test_urgent_option_needs_the_urgent_column(orders):
