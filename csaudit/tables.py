@@ -262,7 +262,7 @@ def _open_second(
         raise not_of_kind(path, table, fields, required, original, mapping) from None
     missing = [f for f in required if f not in export.present]
     if missing:
-        _wrong_second(export.path, table, export.headers, required, missing)
+        raise _wrong_second(export.path, table, export.headers, required, missing)
     if table == "agents" and ("interval_start" in export.present) != ("interval_end" in export.present):
         has, lacks = ("interval_start", "interval_end")[:: 1 if "interval_start" in export.present else -1]
         raise InputError(
@@ -286,20 +286,17 @@ def not_of_kind(path, table: str, fields: dict[str, Field], required: tuple[str,
         return original
     if {header_key(h) for h in headers} & set(fields):
         return original
-    try:
-        _wrong_second(path, table, headers, required, list(required), option)
-    except InputError as explained:
-        return explained
-    return original
+    return _wrong_second(path, table, headers, required, list(required), option)
 
 
 def _wrong_second(path, table: str, headers: list[str], required: tuple[str, ...], missing: list[str],
-                  option: str | None = None) -> None:
-    """``option``: how the file was given (default ``--TABLE``; ``--kind TABLE`` for inspect)."""
+                  option: str | None = None) -> InputError:
+    """What a table of ``table`` lacks, and what the file looks like instead. ``option``: how
+    the file was given (default ``--TABLE``; ``--kind TABLE`` for inspect)."""
     other = _looks_like(headers, table)
     hint = f"; it looks like {_WHAT[other].split(':')[0]}" if other else ""
     prefix = f"{table}." if table in SECOND_TABLES and option is None else ""
-    raise InputError(
+    return InputError(
         f"{path} ({option or '--' + table}): {_NEEDS[table]} the columns "
         + ", ".join(f"`{f}`" for f in required)
         + "; missing: " + ", ".join(f"`{f}`" for f in missing)
