@@ -176,7 +176,7 @@ def baseline_document(result: AuditResult) -> dict[str, Any]:
                     {
                         "group": g.group,
                         "value": _stored_number(g.value),
-                        "display": format_value(g.value, sr.unit),
+                        "display": format_value(g.value, sr.unit, open_hours=bool(sr.calendar)),
                         "status": g.status.value,
                         "sample_size": g.sample_size,
                     }
@@ -386,7 +386,8 @@ def _compare_standard(sr: StandardResult, stored: StoredStandard) -> list[Remove
         if before is None:
             g.change = Change(Verdict.NEW, "new since the baseline")
         else:
-            g.change = _judge(g.value, g.status, before.value, before.status, std.target, sr.unit, comparable)
+            g.change = _judge(g.value, g.status, before.value, before.status, std.target, sr.unit, comparable,
+                              bool(sr.calendar))
     current_keys = {group_key(g.group) for g in sr.groups}
     gone = [g for g in stored.groups if sr.groups and g.key not in current_keys]
     only = sr.groups[0] if len(sr.groups) == 1 and not sr.groups[0].group else None
@@ -394,7 +395,7 @@ def _compare_standard(sr: StandardResult, stored: StoredStandard) -> list[Remove
         sr.change = only.change  # not grouped: the standard is its one result
     elif not sr.groups or not stored.groups:
         value = _only_value(stored) if not sr.groups else None
-        sr.change = _judge(None, sr.status, value, stored.status, std.target, sr.unit, comparable)
+        sr.change = _judge(None, sr.status, value, stored.status, std.target, sr.unit, comparable, bool(sr.calendar))
     else:
         sr.change = _aggregate(sr.groups, sr.status, stored.status, len(gone))
     return [RemovedResult(std.id, std.title, g.group, g.status, g.value, stored.unit) for g in gone]
@@ -431,12 +432,13 @@ def _badness(value: float, target: Target) -> float:
     return max(low - value, value - high, 0.0)
 
 
-def format_delta(delta: float, unit: Unit) -> str:
-    """A signed difference: ``+12s``, ``-2.1 pp``, ``+0.25``."""
+def format_delta(delta: float, unit: Unit, open_hours: bool = False) -> str:
+    """A signed difference: ``+12s``, ``-2.1 pp``, ``+0.25`` (``open_hours``: business time,
+    in hours: ``+27h``)."""
     sign = "+" if delta >= 0 else "-"
     if unit is Unit.FRACTION:
         return f"{sign}{abs(delta) * 100:.1f} pp"
-    return sign + format_value(abs(delta), unit)
+    return sign + format_value(abs(delta), unit, open_hours=open_hours)
 
 
 def _judge(
@@ -447,6 +449,7 @@ def _judge(
     target: Target | None,
     unit: Unit,
     comparable: bool,
+    open_hours: bool = False,
 ) -> Change:
     """One result against its baseline counterpart (see the module's docstring)."""
     value = None if value is None or math.isnan(value) else value
@@ -474,8 +477,8 @@ def _judge(
         else:
             verdict = Verdict.UNCHANGED  # moved inside a between-band
     if moved:
-        parts.append(format_delta(delta, unit))
+        parts.append(format_delta(delta, unit, open_hours))
     text = verdict.value + (": " + ", ".join(parts) if parts else "")
     if parts and comparable and before is not None:
-        text += f" (was {format_value(before, unit)})"
+        text += f" (was {format_value(before, unit, open_hours=open_hours)})"
     return Change(verdict, text, before_status, before, delta)

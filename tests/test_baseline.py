@@ -213,6 +213,23 @@ def test_format_delta():
     assert format_delta(-0.021, Unit.FRACTION) == "-2.1 pp"
     assert format_delta(0.25, Unit.COUNT) == "+0.25"
     assert format_delta(1.5, Unit.POINTS) == "+1.5"
+    assert format_delta(97200.0, Unit.SECONDS) == "+1d 3h"
+    assert format_delta(97200.0, Unit.SECONDS, open_hours=True) == "+27h"
+
+
+def test_business_time_changes_are_in_hours(tmp_path):
+    # A mean resolution measured in a business calendar: 25 h -> 28 h of open time (target at
+    # most 27 h) regresses by +3h, "was 25h", not "was 1d 1h".
+    standard = Standard(id="resolve", title="Resolve", metric="resolution_time",
+                        statistic=Statistic("mean", text="mean"), target=Target("at_most", 27 * 3600.0))
+
+    def measured(hours: float) -> StandardResult:
+        sr = one(standard, Unit.SECONDS, hours * 3600.0, standard.target.evaluate(hours * 3600.0))
+        sr.calendar = "office"
+        return sr
+
+    result = against(audit(measured(25)), audit(measured(28)), tmp_path)
+    assert result.standards[0].change.text == "regressed: pass → fail, +3h (was 25h)"
 
 
 # -- reading -------------------------------------------------------------------------------------
