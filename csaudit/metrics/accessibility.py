@@ -126,7 +126,7 @@ class AbandonmentRate(RowMetric):
     description = (
         "Abandoned ÷ offered live contacts. With `options: {short_abandon: 5s}`, contacts that "
         "left within that time of queueing are excluded from both counts (they need "
-        "`abandoned_at`)."
+        "`abandoned_at`; one that left before it queued is a finding, left out)."
     )
     uses = ("abandoned", "abandoned_at", "queued_at", "created_at", "channel")
     statistics = ("rate",)
@@ -165,6 +165,21 @@ class AbandonmentRate(RowMetric):
             # gone at exactly 5 s with short_abandon 5s is short.
             population = ~(abandoned & (waited <= short)).fill_null(False)
         return abandoned.cast(pl.Float64), population
+
+    def checks(self, present, options):
+        # With short_abandon the wait before abandoning is a duration: one that ends before it
+        # starts is a wrong timestamp (a finding, left out), not a "short" abandon.
+        if options.get("short_abandon") is None:
+            return []
+        start = "queued_at" if "queued_at" in present else "created_at"
+        return [
+            Check(
+                key=f"negative:{start}:abandoned_at",
+                message=f"`abandoned_at` is before `{start}` (negative wait before abandoning); these rows are excluded",
+                expr=abandoned_expr(present) & (pl.col("abandoned_at") < queue_start_expr(present)),
+                fields=(start, "abandoned_at"),
+            )
+        ]
 
     def evidence_detail(self, present, options):
         # How long an abandoning customer waited before giving up, where that is known.

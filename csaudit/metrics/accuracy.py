@@ -10,6 +10,7 @@ from statistics import NormalDist
 import polars as pl
 
 from csaudit.metrics.base import (
+    Check,
     EvidenceDetail,
     Metric,
     Option,
@@ -38,7 +39,8 @@ class FirstContactResolution(RowMetric):
     description = (
         "Share of non-abandoned interactions resolved on first contact. Uses the "
         "`first_contact_resolution` flag where the export has one; otherwise (and for rows "
-        "where the flag is empty) resolved AND contacts <= 1 AND reopens == 0."
+        "where the flag is empty) resolved AND contacts <= 1 AND reopens == 0 (a negative count "
+        "leaves the row out, with a finding)."
     )
     uses = ("first_contact_resolution", "resolved_at", "contacts", "reopens", "abandoned", "abandoned_at")
     statistics = _RATE
@@ -79,6 +81,22 @@ class FirstContactResolution(RowMetric):
         else:
             value = derived
         return value.cast(pl.Float64), ~abandoned_expr(present)
+
+    def checks(self, present, options):
+        # A negative count is a wrong cell, not "first contact" (contacts -1 <= 1 passed the
+        # rule): rows the rule decides are left out, as every metric leaves out negative counts.
+        if not all(f in present for f in self._derived):
+            return []
+        by_rule = pl.col("first_contact_resolution").is_null() if "first_contact_resolution" in present else pl.lit(True)
+        return [
+            Check(
+                key=f"negative:{name}:fcr-rule",
+                message=f"`{name}` is negative; these rows are excluded from first contact resolution",
+                expr=by_rule & (pl.col(name) < 0),
+                fields=(name,),
+            )
+            for name in ("contacts", "reopens")
+        ]
 
     def evidence_detail(self, present, options):
         value, _ = self.sample(present, options)
