@@ -165,13 +165,18 @@ def run_duckdb(path: Path) -> dict:
         ev AS (SELECT ch, s AS instant, 1 AS step FROM w WHERE e > s
                UNION ALL SELECT ch, e, -1 FROM w WHERE e > s)
     """
+    # n: the queue's contacts whose wait is known (answered on arrival included); a queue where
+    # nobody waited has a peak of 0.
     add("waiting-per-channel", con.execute(
-        waits + "SELECT ch, max(level), sum(step > 0) FROM (SELECT ch, step, sum(step) OVER "
-        "(PARTITION BY ch ORDER BY instant, step ROWS UNBOUNDED PRECEDING) AS level FROM ev) GROUP BY ch"
+        waits + ", n AS (SELECT ch, count(*) AS n FROM w WHERE e >= s GROUP BY ch) "
+        "SELECT n.ch, coalesce(p.peak, 0), n.n FROM n LEFT JOIN (SELECT ch, max(level) AS peak FROM "
+        "(SELECT ch, sum(step) OVER (PARTITION BY ch ORDER BY instant, step ROWS UNBOUNDED PRECEDING) AS level "
+        "FROM ev) GROUP BY ch) p ON p.ch = n.ch"
     ).fetchall())
     add("waiting-total", con.execute(
-        waits + "SELECT NULL, max(level), sum(step > 0) FROM (SELECT step, sum(step) OVER "
-        "(ORDER BY instant, step ROWS UNBOUNDED PRECEDING) AS level FROM ev)"
+        waits + "SELECT NULL, coalesce((SELECT max(level) FROM (SELECT sum(step) OVER "
+        "(ORDER BY instant, step ROWS UNBOUNDED PRECEDING) AS level FROM ev)), 0), "
+        "(SELECT count(*) FROM w WHERE e >= s)"
     ).fetchall())
     add("backlog-flow", con.execute(
         """
@@ -249,11 +254,12 @@ def run_pandas(path: Path) -> dict:
     })
     events = events.sort_values(["at", "step"], kind="stable")  # departures first at equal instants
     per_channel = events.groupby("ch")["step"].cumsum()
-    out["waiting-per-channel"] = [
-        [ch, float(per_channel[group.index].max()), int((group["step"] > 0).sum())]
-        for ch, group in events.groupby("ch")
-    ]
-    out["waiting-total"] = [[None, float(events["step"].cumsum().max()), int((events["step"] > 0).sum())]]
+    # n: the queue's contacts whose wait is known (answered on arrival included); a queue where
+    # nobody waited has a peak of 0.
+    known = channel[live][end >= start]
+    peaks = {ch: float(per_channel[group.index].max()) for ch, group in events.groupby("ch")}
+    out["waiting-per-channel"] = [[ch, peaks.get(ch, 0.0), int(n)] for ch, n in known.value_counts().items()]
+    out["waiting-total"] = [[None, float(events["step"].cumsum().max()) if len(events) else 0.0, int(known.size)]]
 
     def week(microseconds: pd.Series) -> pd.Series:
         days = microseconds.dropna() // 86_400_000_000

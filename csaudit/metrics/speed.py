@@ -264,7 +264,9 @@ class WaitingCount(Metric):
         "How many live contacts wait at once. A contact waits over [queued_at, first_response_at) "
         "or, when abandoned, [queued_at, abandoned_at); at equal instants departures happen "
         "before arrivals. Statistics: max (the peak), mean (time-weighted), share_within N "
-        "(share of time with at most N waiting)."
+        "(share of time with at most N waiting). The sample size is the live contacts whose wait "
+        "is known, answered on arrival included: where none of them waited, the peak and the mean "
+        "are 0 and all the time is within any limit."
     )
     requires = ("first_response_at",)
     uses = ("queued_at", "created_at", "abandoned", "abandoned_at", "channel")
@@ -364,22 +366,34 @@ class WaitingCount(Metric):
         events = self.waits_and_events(ctx)[1]
         stat = standard.statistic
         if stat.kind == "max":
-            value = pl.col("level").max()
+            value, nobody = pl.col("level").max(), 0.0
         elif stat.kind == "mean":
-            value = (pl.col("level") * pl.col("hold")).sum() / pl.col("hold").sum()
+            value, nobody = (pl.col("level") * pl.col("hold")).sum() / pl.col("hold").sum(), 0.0
         else:
-            value = pl.col("hold").filter(pl.col("level") <= stat.within).sum() / pl.col("hold").sum()
+            within = pl.col("hold").filter(pl.col("level") <= stat.within).sum()
+            value, nobody = within / pl.col("hold").sum(), 1.0
         level = pl.col("level")
         aggregations = [
             value.cast(pl.Float64).alias("value"),
-            (pl.col("step") == 1).cast(pl.Int64).sum().alias("sample_size"),
             # The peak and its first instant, for the evidence (who was waiting then).
             level.max().alias(PEAK),
             pl.col("t").filter(level == level.max()).min().alias(PEAK_AT),
         ]
+        # The queue's contacts: live ones whose wait is known, answered on arrival included
+        # (an empty wait). A group of them where nobody waited has a peak of 0, not no value.
+        start, end = queue_start_expr(ctx.present), self._end(ctx.present)
+        known = ctx.frame.filter(live_channel_filter(ctx) & (end >= start).fill_null(False))
+        size = pl.len().cast(pl.Int64).alias("sample_size")
         if keys:
-            return events.group_by(keys).agg(aggregations)
-        return events.select(aggregations)
+            population = known.group_by(keys).agg(size)
+            measured = population.join(events.group_by(keys).agg(aggregations), on=keys, how="left", nulls_equal=True)
+        else:
+            measured = known.select(size).join(events.select(aggregations), how="cross")
+        quiet = pl.col(PEAK).is_null() & (pl.col("sample_size") > 0)  # no waits (0 / 0 is NaN)
+        return measured.with_columns(
+            pl.when(quiet).then(pl.lit(nobody)).otherwise(pl.col("value")).alias("value"),
+            pl.when(quiet).then(pl.lit(0, pl.Int32)).otherwise(pl.col(PEAK)).alias(PEAK),
+        )
 
     evidence_unit = Unit.SECONDS
 

@@ -448,7 +448,7 @@ def test_waiting_total(run_audit, statistic, expected):
     result = audit_result.standards[0]
     assert len(result.groups) == 1
     assert result.groups[0].value == pytest.approx(expected)
-    assert result.groups[0].sample_size == 5  # A, B, C, E, F
+    assert result.groups[0].sample_size == 6  # A, B, C, E, F, and D, answered on arrival (an empty wait)
     no_end = finding(audit_result, "waiting:no_end")
     assert (no_end.count, no_end.rows) == (1, [8])  # H
 
@@ -462,7 +462,7 @@ def test_waiting_each_channel(run_standard, statistic, chat, phone):
     groups = by_group(result)
     assert sorted(groups) == ["chat", "phone"]  # Chat/CHAT/chat are one queue; email not live
     assert groups["chat"].value == pytest.approx(chat)
-    assert groups["chat"].sample_size == 3  # A, B, C
+    assert groups["chat"].sample_size == 4  # A, B, C and D (answered on arrival)
     assert groups["phone"].value == pytest.approx(phone)
     assert groups["phone"].sample_size == 2  # E, F
 
@@ -504,7 +504,8 @@ def test_waiting_touching_intervals_do_not_overlap(run_standard):
 
 def test_waiting_zero_length_waits_never_count(run_standard):
     # Row 1 waits [0,60). Rows 2 and 3 are answered the instant they arrive (at 30 and 60):
-    # empty waits. Peak 1, and time-weighted mean over [0,60) is 1.
+    # empty waits, which add no one waiting but are contacts of the queue (n = 3). Peak 1,
+    # and the time-weighted mean over [0,60) is 1.
     csv = """
         id,channel,queued_at,first_response_at
         1,phone,2024-01-01 08:00:00,2024-01-01 08:01:00
@@ -513,9 +514,41 @@ def test_waiting_zero_length_waits_never_count(run_standard):
         """
     peak = run_standard(csv, waiting_standard("max"))
     assert peak.groups[0].value == 1.0
-    assert peak.groups[0].sample_size == 1
+    assert peak.groups[0].sample_size == 3
     mean = run_standard(csv, waiting_standard("mean"))
     assert mean.groups[0].value == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("statistic, quiet", [("max", 0.0), ("mean", 0.0), ("{share_within: 2}", 1.0)])
+def test_a_queue_where_nobody_waited_has_a_peak_of_zero(run_standard, statistic, quiet):
+    # Chat: both answered the instant they arrive, so nobody ever waits: peak 0, mean 0, all
+    # the time within any limit; n = 2 (its contacts), so at most 2 passes, where a quiet queue
+    # used to read "insufficient data". Phone: one wait of 60 s, peak 1, mean 1, share 1.0.
+    csv = """
+        id,channel,queued_at,first_response_at
+        1,chat,2024-01-01 08:00:00,2024-01-01 08:00:00
+        2,chat,2024-01-01 08:05:00,2024-01-01 08:05:00
+        3,phone,2024-01-01 08:00:00,2024-01-01 08:01:00
+        4,email,2024-01-01 08:00:00,2024-01-01 08:00:00
+        """
+    result = run_standard(csv, waiting_standard(statistic, "  each: channel\n      min_sample: 1"))
+    groups = by_group(result)
+    assert sorted(groups) == ["chat", "phone"]  # email is not a live channel
+    assert (groups["chat"].value, groups["chat"].sample_size) == (quiet, 2)
+    assert (groups["phone"].value, groups["phone"].sample_size) == (1.0, 1)
+
+
+
+def test_a_quiet_queue_passes_its_peak_limit(run_standard):
+    # The chat queue alone, nobody waiting (both answered on arrival): peak 0 <= 2, n = 2.
+    csv = """
+        id,channel,queued_at,first_response_at
+        1,chat,2024-01-01 08:00:00,2024-01-01 08:00:00
+        2,chat,2024-01-01 08:05:00,2024-01-01 08:05:00
+        """
+    standard = waiting_standard("max", "  filter: {channel: chat}\n      compare: at_most\n      fail: 2\n      min_sample: 1")
+    result = run_standard(csv, standard)
+    assert (result.groups[0].value, result.groups[0].sample_size, result.status) == (0.0, 2, Status.PASS)
 
 
 def test_waiting_queued_at_falls_back_to_created_at(run_standard):
@@ -712,16 +745,17 @@ contact = st.tuples(
 
 
 def reference(contacts):
-    """Per live channel and in total: (peak, time-weighted mean, share of time <= 1, arrivals)."""
+    """Per live channel and in total: (peak, time-weighted mean, share of time <= 1, contacts
+    of the queue: those whose wait is known, answered at once included)."""
     out = {}
     for key in (*LIVE, None):
-        waits = [
-            (s, s + d)
-            for ch, s, d, how in contacts
-            if how != "no_end" and d > 0 and ch in LIVE and (key is None or ch == key)
-        ]
-        if not waits:
+        known = [(ch, s, d) for ch, s, d, how in contacts if how != "no_end" and ch in LIVE and (key is None or ch == key)]
+        waits = [(s, s + d) for ch, s, d in known if d > 0]
+        if not known:
             out[key] = None
+            continue
+        if not waits:  # nobody waited: peak 0, mean 0, all (no) time within the limit
+            out[key] = (0, 0, 1, len(known))
             continue
         # Count at every arrival instant: a contact waits at t when start <= t < end
         # (so one leaving at t is already gone when another arrives at t).
@@ -733,7 +767,7 @@ def reference(contacts):
             area += level * (hi - lo)
             within += (hi - lo) if level <= 1 else 0
         span = instants[-1] - instants[0]
-        out[key] = (peak, area / span, within / span, len(waits))
+        out[key] = (peak, area / span, within / span, len(known))
     return out
 
 

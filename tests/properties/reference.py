@@ -15,7 +15,8 @@ Reporting conventions the spec leaves to the report (docs/profiles.md, docs/repo
 * a standard without ``each`` has one result, with no value and n = 0 when nothing is measured;
 * with ``each``, row metrics report every group present among the rows the standard looks
   at (after its filter and, for live-queue metrics, the live-channel rule), even one with
-  n = 0; waiting_count and backlog_flow report the groups that have waits / periods;
+  n = 0; waiting_count reports the groups that have queue contacts (live contacts whose wait
+  is known, answered on arrival included: n), backlog_flow the groups that have periods;
 * groups are sorted by their keys (case-folded), an empty key last, and labelled with the
   spelling the export uses most (ties: the first in code-point order), counted over the whole
   export.
@@ -363,9 +364,9 @@ def sigma_level(dpmo: float) -> float:
 
 
 def waits(rows: list[Row]) -> list[tuple[int, int]]:
-    """[start, end) of every live contact that waited: from the queue start to the answer, or
-    to abandoning when abandoned. A wait of zero length is no wait; a wait whose end is unknown
-    or before its start is left out."""
+    """[start, end) of every contact of the queue: from the queue start to the answer, or to
+    abandoning when abandoned. A wait whose end is unknown or before its start is left out; one
+    of zero length (answered on arrival) is kept: a contact of the queue who never waits."""
     out = []
     for row in rows:
         abandoned = row.abandoned()
@@ -373,14 +374,19 @@ def waits(rows: list[Row]) -> list[tuple[int, int]]:
             continue
         start = row.queue_start()
         end = row.value("abandoned_at" if abandoned else "first_response_at")
-        if start is not None and end is not None and end > start:
+        if start is not None and end is not None and end >= start:
             out.append((start, end))
     return out
 
 
-def waiting_statistic(stat: Stat, intervals: list[tuple[int, int]]) -> Fraction | None:
-    if not intervals:
+def waiting_statistic(stat: Stat, contacts: list[tuple[int, int]]) -> Fraction | None:
+    """The peak, the time-weighted mean or the share of time within N of the queue; where
+    none of its contacts waited: 0, 0 and 1 (all of no time is within the limit)."""
+    if not contacts:
         return None
+    intervals = [(a, b) for a, b in contacts if b > a]  # an empty wait adds no one waiting
+    if not intervals:
+        return Fraction(1) if stat.kind == "share_within" else Fraction(0)
     # A contact waits at t when start <= t < end: at an instant where one leaves and another
     # arrives, the one leaving is already gone (departures before arrivals).
     if stat.kind == "max":
@@ -486,10 +492,10 @@ def expected(table: Table, spec: Spec) -> Expected:
             if spec.metric == "sigma_level" and value is not None:
                 value = sigma_level(float(value))
         elif metric.kind == "waiting":
-            intervals = waits(members)
-            if spec.each and not intervals:
+            contacts = waits(members)
+            if spec.each and not contacts:
                 continue
-            value, size = waiting_statistic(spec.stat, intervals), len(intervals)
+            value, size = waiting_statistic(spec.stat, contacts), len(contacts)
         else:
             periods = backlog_periods(members, spec.options.get("period", "week"))
             if spec.each and not periods:

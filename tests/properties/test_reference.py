@@ -53,6 +53,13 @@ def test_waiting_by_hand():
     # levels 1 on [0,2), 2 on [2,4), 1 on [4,6), 1 on [6,8): area 2 + 4 + 2 + 2 = 10 over 8
     assert waiting_statistic(Stat("mean"), intervals) == Fraction(10, 8)
     assert waiting_statistic(Stat("share_within", within=Fraction(1)), intervals) == Fraction(6, 8)
+    # An empty wait ([3, 3): answered on arrival) adds no one waiting.
+    assert waiting_statistic(Stat("max"), intervals + [(3, 3)]) == 2
+    # A queue whose contacts were all answered on arrival: peak 0, mean 0, all time within.
+    quiet = [(5, 5), (9, 9)]
+    assert waiting_statistic(Stat("max"), quiet) == 0 and waiting_statistic(Stat("mean"), quiet) == 0
+    assert waiting_statistic(Stat("share_within", within=Fraction(2)), quiet) == 1
+    assert waiting_statistic(Stat("max"), []) is None
 
 
 def test_backlog_by_hand():
