@@ -1,3 +1,6 @@
-from csaudit.cli import run
+try:
+    from csaudit.cli import run
+except KeyboardInterrupt:  # Ctrl-C while the program starts (its imports): no traceback
+    raise SystemExit(130) from None
 
 run()

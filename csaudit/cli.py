@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
+import io
 import os
 import shutil
 import sys
@@ -69,13 +71,25 @@ def _warning(message: str) -> None:
     err.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
-def _parse_map(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
+def _parse_map(pairs: list[str], profile_mapping: dict[str, str] | None = None) -> dict[str, str]:
+    """``--map FIELD=COLUMN`` flags (a column name may hold ``=``). A field given twice, or two
+    fields of one table reading one column (with the profile's ``mapping:``), is an error."""
+    mapping: dict[str, str] = {}
     for pair in pairs:
         field, sep, column = pair.partition("=")
         if not sep or not field.strip() or not column.strip():
             raise CsauditError(f"--map {pair!r}: write FIELD=COLUMN, e.g. --map created_at='Created at'")
-        mapping[field.strip()] = column.strip()
+        field, column = field.strip(), column.strip()
+        if field in mapping:
+            raise CsauditError(f"--map {field}= is given twice ({mapping[field]!r} and {column!r}); keep one")
+        mapping[field] = column
+    readers: dict[tuple[str, str], str] = {}  # (table, column) -> the field reading it
+    for field, column in {**(profile_mapping or {}), **mapping}.items():
+        twin = readers.setdefault((field.partition(".")[0] if "." in field else "", column.strip().casefold()), field)
+        if twin != field:
+            origin = f"--map {twin}=" if twin in mapping else f"the profile's mapping: {twin}:"
+            raise CsauditError(f"--map {field}={column!r}: {origin} reads that column already; each field "
+                               "reads its own column (map one of them to another column)")
     return mapping
 
 
@@ -109,8 +123,8 @@ _NO_CI_DETECT = typer.Option(
 
 # What the report shows beyond each standard's value (README, "Evidence, breakdowns and charts").
 _SAMPLES = typer.Option(
-    5, "--samples", min=0, metavar="N",
-    help="Worst interactions shown under each failed or warned result (0: none).",
+    5, "--samples", min=0, max=1_000_000, metavar="N",
+    help="Worst interactions shown under each failed or warned result (0: none; every one: --violations-dir).",
 )
 _VIOLATIONS_DIR = typer.Option(
     None, "--violations-dir", metavar="DIR", file_okay=False,
@@ -252,7 +266,7 @@ def check(
     charts = any(FORMATS[f].needs_charts for f in formats if f is not None)
     extras = Extras(samples=samples, by=by, charts=charts, violations_dir=violations_dir)
     with _progress(export or []) as progress:
-        result = audit(loaded, export or None, mapping=_parse_map(map_), strict=strict, timezone=timezone,
+        result = audit(loaded, export or None, mapping=_parse_map(map_, loaded.mapping), strict=strict, timezone=timezone,
                        read=_read_options(source, mapping_file, sheet, encoding), events=events, agents=agents,
                        extras=extras, progress=progress)
     if result.violation_files:
@@ -330,7 +344,7 @@ def inspect(
 
     loaded = load_profile(profile) if profile else None
     inspection = inspect_export(
-        export, loaded, mapping=_parse_map(map_), read=_read_options(source, mapping_file, sheet, encoding),
+        export, loaded, mapping=_parse_map(map_, loaded.mapping if loaded else None), read=_read_options(source, mapping_file, sheet, encoding),
         timezone=timezone, kind=kind.value if kind else None,
     )
     if format_ is InspectFormat.json:
@@ -415,16 +429,47 @@ def main() -> None:
     csaudit, reported in one line with exit 2 (the traceback only with CSAUDIT_DEBUG=1)."""
     try:
         app()
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            _internal_error(exc)
+        _output_error(exc)
     except Exception as exc:
-        if os.environ.get("CSAUDIT_DEBUG"):
-            traceback.print_exc()
-        err.print(
-            escape(f"internal error: {type(exc).__name__}: {exc}. This is a bug in csaudit; "
-                   "run with CSAUDIT_DEBUG=1 for details and report it."),
-            highlight=False,
-            soft_wrap=True,
-        )
-        sys.exit(2)
+        _internal_error(exc)
+
+
+#: Errors of writing output that are the machine's, not csaudit's: a full disk, a quota, a
+#: closed standard output (a broken pipe is click's: exit 1, quietly).
+_OUTPUT_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF)
+
+
+def _output_error(exc: OSError) -> None:
+    where = f"cannot write {exc.filename}" if exc.filename else "cannot write to standard output"
+    _error(f"{where}: {exc.strerror or exc}")
+    sys.exit(2)
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when the process was started without one (``csaudit … >&-``): a report
+    written to it is an error (exit 2), a run that writes none (``--output FILE``) works."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed; redirect it (> report.txt or > /dev/null)")
+
+
+def _internal_error(exc: Exception) -> None:
+    if os.environ.get("CSAUDIT_DEBUG"):
+        traceback.print_exc()
+    what = str(exc) if len(str(exc)) <= 500 else f"{str(exc)[:500]} … ({len(str(exc)):,} characters)"
+    err.print(
+        escape(f"internal error: {type(exc).__name__}: {what}. This is a bug in csaudit; "
+               "run with CSAUDIT_DEBUG=1 for details and report it."),
+        highlight=False,
+        soft_wrap=True,
+    )
+    sys.exit(2)
 
 
 def run() -> None:
@@ -434,6 +479,10 @@ def run() -> None:
     flushed and exit handlers (temporary files) run first."""
     import atexit
 
+    if sys.stderr is None:  # started with stderr closed: messages have nowhere to go, exit codes stay
+        sys.stderr = open(os.devnull, "w")
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()
     try:
         main()
         code = 0
@@ -448,5 +497,10 @@ def run() -> None:
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         code = code or 1
+    except OSError as exc:  # buffered output that did not fit (a full disk)
+        try:
+            _output_error(exc)
+        except SystemExit:
+            code = 2
     atexit._run_exitfuncs()
     os._exit(code)

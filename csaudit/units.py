@@ -25,17 +25,43 @@ def parse_duration(text: object) -> float:
     """
     if isinstance(text, bool) or not isinstance(text, str):
         raise UnitError(
-            f"expected a duration with a unit such as 90s, 2m, 24h, 1d or 1h30m, got {text!r}"
+            f"expected a duration with a unit such as 90s, 2m, 24h, 1d or 1h30m, got {shorten(text)}"
         )
     compact = text.strip().lower().replace(" ", "")
     if not compact or not _WHOLE.match(compact):
         raise UnitError(
-            f"expected a duration with a unit such as 90s, 2m, 24h, 1d or 1h30m, got {text!r}"
+            f"expected a duration with a unit such as 90s, 2m, 24h, 1d or 1h30m, got {shorten(text)}"
         )
     units_seen = [u for _, u in _PART.findall(compact)]
     if len(set(units_seen)) != len(units_seen):
         raise UnitError(f"duration {text!r} names the same unit twice")
-    return float(sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(compact)))
+    return _finite(float(sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(compact))), text)
+
+
+def _finite(number: float, written: object) -> float:
+    """``number`` unless it is infinite or not a number (``.inf``, ``nan``, ``1e400``): a
+    threshold every value meets, or none does, is never what a target means."""
+    if not math.isfinite(number):
+        shown = shorten(written)
+        read = "" if shown.strip("'").lower() == str(number) else f", which is {'not a number' if math.isnan(number) else 'infinite'}"
+        raise UnitError(f"expected a finite number, got {shown}{read}")
+    return number
+
+
+def _float(value: int | float) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        return math.inf
+
+
+def shorten(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters: a 5,000-digit number is not repeated."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    quote = text[0] if text[0] in "'\"" else ""
+    return f"{text[: limit - 20]}…{quote} ({len(str(value)):,} characters)"
 
 
 def parse_fraction(value: object) -> float:
@@ -45,14 +71,17 @@ def parse_fraction(value: object) -> float:
     if isinstance(value, (int, float)):
         if 0 <= value <= 1:
             return float(value)
+        _finite(_float(value), value)
         raise UnitError(
             f"expected a fraction between 0 and 1 or a percentage such as {value}%, got {value!r}"
         )
     if isinstance(value, str) and value.strip().endswith("%"):
         try:
-            number = float(value.strip()[:-1])
-        except ValueError:
-            raise UnitError(f"expected a percentage such as 75%, got {value!r}") from None
+            number = _finite(float(value.strip()[:-1]), value)
+        except ValueError as exc:
+            if isinstance(exc, UnitError):
+                raise
+            raise UnitError(f"expected a percentage such as 75%, got {shorten(value)}") from None
         if not 0 <= number <= 100:
             raise UnitError(f"a percentage must be between 0% and 100%, got {value!r}")
         return number / 100
@@ -64,11 +93,12 @@ def parse_number(value: object) -> float:
     if isinstance(value, bool):
         raise UnitError(f"expected a number, got {value!r}")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _finite(_float(value), value)
     try:
-        return float(str(value).strip())
+        number = float(str(value).strip())
     except ValueError:
-        raise UnitError(f"expected a number, got {value!r}") from None
+        raise UnitError(f"expected a number, got {shorten(value)}") from None
+    return _finite(number, value)
 
 
 def format_duration(seconds: float | None, hours: bool = False) -> str:

@@ -8,6 +8,7 @@ and never constructed into arbitrary Python objects.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from csaudit.fields import KINDS, SECOND_TABLES, Kind
 from csaudit.metrics import REGISTRY
 from csaudit.metrics.base import Metric, Unit
 from csaudit.profile.model import COMPARISONS, Profile, Standard, Statistic, Target
-from csaudit.units import UnitError, parse_duration, parse_fraction, parse_number
+from csaudit.units import UnitError, parse_duration, parse_fraction, parse_number, shorten
 
 FORMAT_VERSION = 1
 # Bounds that keep a hostile or mistaken profile from hanging the run: profiles are written
@@ -30,6 +31,7 @@ FORMAT_VERSION = 1
 MAX_PROFILE_BYTES = 250_000
 MAX_STANDARDS = 1_000
 MAX_DEPTH = 32  # lists and mappings inside each other; a real profile needs about 6
+MAX_MERGED_KEYS = 100_000  # keys copied by YAML merge keys (<<: *anchor), all mappings together
 # Installed, the built-in profiles are package data (csaudit/standards); in a source checkout
 # they are the repository's top-level standards/ folder.
 _BUILTIN_DIRS = (
@@ -80,7 +82,9 @@ _KEY_ALIASES = {
     "description": "note",
 }
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_QUANTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
+_QUANTILE = re.compile(r"^p(\d+(?:\.\d+)?)$")
+#: Tags YAML gives plain scalars that csaudit reads as text where it expects text.
+_AS_WRITTEN = {f"tag:yaml.org,2002:{t}" for t in ("int", "float", "bool", "timestamp")}
 
 
 def builtin_profiles() -> dict[str, Path]:
@@ -97,9 +101,27 @@ def resolve_profile(name_or_path: str) -> Path:
     builtins = builtin_profiles()
     if name_or_path in builtins:
         return builtins[name_or_path]
+    if not name_or_path.strip():
+        raise ProfileError("the profile name is empty; give a built-in name (" + ", ".join(builtins) + ") or a YAML file")
     path = Path(name_or_path)
     if path.is_file():
         return path
+    if path.is_dir():
+        inside = sorted(p.name for p in path.glob("*.y*ml"))[:5]
+        raise ProfileError(
+            f"{name_or_path} is a folder; a profile is a YAML file or a built-in name"
+            + (f" (YAML files there: {', '.join(inside)})" if inside else "")
+        )
+    if path.suffix.lower() in (".yaml", ".yml") or "/" in name_or_path or "\\" in name_or_path:
+        hint = _nearest(path.stem, list(builtins))
+        raise ProfileError(
+            f"no profile file {name_or_path}"
+            + ("" if path.parent.is_dir() else f" (there is no folder {path.parent})")
+            + (f"; did you mean the built-in profile {hint!r}?" if hint else ".")
+            + " Give the path of a profile YAML file, or a built-in name: "
+            + ", ".join(builtins)
+            + "."
+        )
     hint = _nearest(name_or_path, list(builtins))
     raise ProfileError(
         f"no built-in profile or file named {name_or_path!r}"
@@ -119,11 +141,28 @@ def load_profile(name_or_path: str) -> Profile:
     except OSError as exc:
         raise ProfileError(f"cannot read the file: {exc.strerror}", str(path)) from None
     _check_size(len(data), str(path))
+    return parse_profile(_decode(data, str(path)), str(path))
+
+
+def _decode(data: bytes, filename: str) -> str:
+    """UTF-8 text (a byte-order mark allowed), or UTF-16 with its byte-order mark (what some
+    Windows editors save as "Unicode"); anything else is an error at the first bad byte."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ProfileError("not readable UTF-16 text; save the profile as UTF-8", filename) from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ProfileError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
-    return parse_profile(text, str(path))
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise ProfileError(
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} (byte {exc.start:,} of the file) is not UTF-8; "
+            "save the profile as UTF-8",
+            f"{filename}:{line}:{column}",
+        ) from None
 
 
 def _check_size(size: int, filename: str) -> None:
@@ -143,7 +182,10 @@ def parse_profile(text: str, filename: str = "<profile>") -> Profile:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
-        raise ProfileError(f"not valid YAML: {exc.problem or exc.context}", where) from None
+        problem = exc.problem or exc.context
+        if mark is not None and "'\\t'" in str(problem):
+            problem = "a tab; YAML indents with spaces only (replace the tab with spaces)"
+        raise ProfileError(f"not valid YAML: {problem}", where) from None
     except yaml.YAMLError as exc:
         raise ProfileError(f"not valid YAML: {exc}", filename) from None
     if root is None:
@@ -176,6 +218,7 @@ class _Reader:
     filename: str
     calendars: dict[str, bc.BusinessCalendar] = field(default_factory=dict)
     default_calendar: bc.BusinessCalendar | None = None
+    merged_pairs: int = 0  # keys copied by merge keys (<<), bounded by MAX_MERGED_KEYS
 
     # -- positions and plain values -------------------------------------------------------
     def at(self, node: yaml.Node) -> str:
@@ -185,12 +228,15 @@ class _Reader:
         if not isinstance(node, yaml.MappingNode):
             raise ProfileError(f"{what} must be a mapping of keys to values", self.at(node))
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise ProfileError(f"{what}: keys must be plain words", self.at(key_node))
+        for key_node, value_node in self.merged(node, what):
             key = key_node.value
             if key in out:
-                raise ProfileError(f"{what}: key {key!r} appears twice", self.at(key_node))
+                first = out[key][0].start_mark
+                raise ProfileError(
+                    f"{what}: key {key!r} appears twice (first at line {first.line + 1}, column {first.column + 1}); "
+                    "keep one of them",
+                    self.at(key_node),
+                )
             if allowed is not None and key not in allowed:
                 hint = _nearest(key, list(allowed))
                 if hint is None:
@@ -207,6 +253,52 @@ class _Reader:
             out[key] = (key_node, value_node)
         return out
 
+    def merged(self, node: yaml.MappingNode, what: str, depth: int = 0) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The mapping's key/value pairs with YAML merge keys applied (``<<: *defaults`` or
+        ``<<: [*a, *b]``): the mapping's own keys win over merged ones, and an earlier merged
+        mapping over a later one. A key written twice in the mapping itself stays twice (an
+        error for :meth:`mapping`)."""
+        own: list[tuple[yaml.Node, yaml.Node]] = []
+        merges: list[yaml.Node] = []
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ProfileError(f"{what}: keys must be plain words", self.at(key_node))
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merges.append(value_node)
+            else:
+                own.append((key_node, value_node))
+        if not merges:
+            return own
+        if depth >= MAX_DEPTH:
+            raise ProfileError(f"{what}: merge keys (<<) nested more than {MAX_DEPTH} deep", self.at(node))
+        seen = {key.value for key, _ in own}
+        out = list(own)
+        sources: list[yaml.Node] = []
+        for value in merges:
+            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for item in items:
+                if not isinstance(item, yaml.MappingNode):
+                    raise ProfileError(
+                        f"{what}: `<<` merges a mapping into this one: write `<<: *name` (an anchor `&name` "
+                        "on a mapping) or `<<: [*a, *b]`",
+                        self.at(item),
+                    )
+                if all(item is not done for done in sources):  # merging one mapping twice adds nothing
+                    sources.append(item)
+        for source in sources:
+            for key_node, value_node in self.merged(source, what, depth + 1):
+                self.merged_pairs += 1
+                if self.merged_pairs > MAX_MERGED_KEYS:
+                    raise ProfileError(
+                        f"{what}: merge keys (<<) expand to more than {MAX_MERGED_KEYS:,} keys; a profile "
+                        "is a short list of standards",
+                        self.at(node),
+                    )
+                if key_node.value not in seen:
+                    seen.add(key_node.value)
+                    out.append((key_node, value_node))
+        return out
+
     def scalar(self, node: yaml.Node, what: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise ProfileError(f"{what} must be a single value, not a list or mapping", self.at(node))
@@ -214,7 +306,8 @@ class _Reader:
             return _construct(node)
         except (yaml.YAMLError, ValueError, TypeError) as exc:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ProfileError(f"{what}: cannot read the value {node.value!r} ({problem})", self.at(node)) from None
+            problem = problem if len(problem) <= 120 else problem[:100] + "…"
+            raise ProfileError(f"{what}: cannot read the value {shorten(node.value)} ({problem})", self.at(node)) from None
 
     def text(self, node: yaml.Node, what: str) -> str:
         value = self.scalar(node, what)
@@ -222,12 +315,20 @@ class _Reader:
             raise ProfileError(f"{what} must be text, got {value!r}", self.at(node))
         return value.strip()
 
+    def written(self, node: yaml.Node, what: str) -> str:
+        """Text as written, where YAML would read a number, a date or a yes/no: a priority
+        ``1``, a column ``2024``, an id ``007``, a channel ``no`` are text to csaudit."""
+        if isinstance(node, yaml.ScalarNode) and node.style is None and node.tag in _AS_WRITTEN:
+            self.scalar(node, what)
+            node = yaml.ScalarNode("tag:yaml.org,2002:str", node.value, node.start_mark, node.end_mark)
+        return self.text(node, what)
+
     def texts(self, node: yaml.Node, what: str) -> tuple[str, ...]:
-        """One word or a list of words."""
+        """One word or a list of words (as written)."""
         if isinstance(node, yaml.ScalarNode):
-            return (self.text(node, what),)
+            return (self.written(node, what),)
         if isinstance(node, yaml.SequenceNode) and node.value:
-            return tuple(self.text(item, what) for item in node.value)
+            return tuple(self.written(item, what) for item in node.value)
         raise ProfileError(f"{what} must be a word or a non-empty list of words", self.at(node))
 
     def boolean(self, node: yaml.Node, what: str) -> bool:
@@ -242,11 +343,16 @@ class _Reader:
             raise ProfileError(f"{what} must be a whole number of at least 1, got {value!r}", self.at(node))
         return value
 
-    def plain(self, node: yaml.Node) -> Any:
-        """A scalar, or a list of scalars, as Python values (for metric options)."""
-        if isinstance(node, yaml.SequenceNode):
-            return [self.scalar(item, "a list item") for item in node.value]
-        return self.scalar(node, "an option")
+    def plain(self, node: yaml.Node, what: str) -> Any:
+        """A scalar, or a list of scalars, as Python values (for metric options); never an
+        infinite number or NaN (``.inf``, ``.nan``), which no option means."""
+        if isinstance(node, yaml.SequenceNode):  # of scalars only: aliased lists are never expanded
+            return [self.plain(item, f"{what}: a list item") if isinstance(item, yaml.ScalarNode)
+                    else self.scalar(item, f"{what}: a list item") for item in node.value]
+        value = self.scalar(node, what)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ProfileError(f"{what}: expected a finite number, got {node.value!r}", self.at(node))
+        return value
 
     # -- the profile ----------------------------------------------------------------------
     def profile(self, root: yaml.Node) -> Profile:
@@ -265,7 +371,7 @@ class _Reader:
         for required in ("name", "standards"):
             if required not in keys:
                 raise ProfileError(f"missing required key {required!r}", self.at(root))
-        name = self.text(keys["name"][1], "name")
+        name = self.written(keys["name"][1], "name")
         kind = self.kind(keys["kind"][1]) if "kind" in keys else KINDS["interactions"]
         defaults = {"min_sample": 1, "required": True}
         if "defaults" in keys:
@@ -316,9 +422,9 @@ class _Reader:
             standards.append(standard)
         return Profile(
             name=name,
-            title=self.text(keys["title"][1], "title") if "title" in keys else name,
-            description=self.text(keys["description"][1], "description") if "description" in keys else "",
-            source=self.text(keys["source"][1], "source") if "source" in keys else "",
+            title=self.written(keys["title"][1], "title") if "title" in keys else name,
+            description=self.written(keys["description"][1], "description") if "description" in keys else "",
+            source=self.written(keys["source"][1], "source") if "source" in keys else "",
             mapping=mapping,
             standards=tuple(standards),
             version=version,
@@ -489,16 +595,24 @@ class _Reader:
                     + " (fields are listed in STANDARDS.md §1 and by `csaudit metrics`)",
                     self.at(key_node),
                 )
-            out[field_name] = self.text(value_node, f"mapping.{field_name} (a column name)")
+            column = self.written(value_node, f"mapping.{field_name} (a column name)")
+            twin = next((f for f, c in out.items() if _same_column(c, column)), None)
+            if twin is not None:
+                raise ProfileError(
+                    f"mapping: {field_name} and {twin} both read the column {column!r}; each field reads its "
+                    "own column (map one of them to another column, or leave it out)",
+                    self.at(value_node),
+                )
+            out[field_name] = column
         return out
 
     def standard(self, node: yaml.Node, defaults: dict[str, Any], kind: Kind) -> Standard:
-        keys = self.mapping(node, "a standard", _STANDARD_KEYS)
+        keys = self.mapping(node, self.standard_label(node), _STANDARD_KEYS)
         where = self.at(node)
         for required in ("id", "title", "metric"):
             if required not in keys:
                 raise ProfileError(f"a standard is missing required key {required!r}", where)
-        sid = self.text(keys["id"][1], "id")
+        sid = self.written(keys["id"][1], "id")
         if not _ID.match(sid):
             raise ProfileError(
                 f"id {sid!r}: use lower-case letters, digits, '.', '_' or '-'", self.at(keys["id"][1])
@@ -549,7 +663,7 @@ class _Reader:
                 raise ProfileError(f"{label}: each names a field twice", self.at(each_node))
         return Standard(
             id=sid,
-            title=self.text(keys["title"][1], f"{label}: title"),
+            title=self.written(keys["title"][1], f"{label}: title"),
             metric=metric.name,
             statistic=statistic,
             target=target,
@@ -562,9 +676,21 @@ class _Reader:
             if "required" in keys
             else defaults["required"],
             options=options,
-            note=self.text(keys["note"][1], f"{label}: note") if "note" in keys else "",
+            note=self.written(keys["note"][1], f"{label}: note") if "note" in keys else "",
             location=where,
         )
+
+    def standard_label(self, node: yaml.Node) -> str:
+        """``standard 'frt-chat'`` for messages about its keys, before they are checked."""
+        if isinstance(node, yaml.MappingNode):
+            try:
+                pairs = self.merged(node, "a standard")
+            except ProfileError:  # reported with the keys; the standard's own id names it meanwhile
+                pairs = node.value
+            for key_node, value_node in pairs:
+                if key_node.value == "id" and isinstance(value_node, yaml.ScalarNode) and value_node.value.strip():
+                    return f"standard {shorten(value_node.value.strip())}"
+        return "a standard"
 
     def groupable(self, name: str, node: yaml.Node, what: str, kind: Kind) -> None:
         if name not in kind.groupable:
@@ -602,7 +728,13 @@ class _Reader:
         if match and "quantile" in metric.statistics:
             q = float(match.group(1))
             if not 0 < q < 100:
-                raise ProfileError(f"{label}: statistic {word!r}: a percentile is between p1 and p99", where)
+                instead = " (p0 is the minimum: write `statistic: min`)" if q == 0 else (
+                    " (p100 is the maximum: write `statistic: max`)" if q == 100 else "")
+                raise ProfileError(
+                    f"{label}: statistic {word!r}: a percentile is above p0 and below p100, e.g. p0.5, p90, p99.9"
+                    + instead,
+                    where,
+                )
             return Statistic(kind="quantile", q=q / 100, text=word)
         if word in metric.statistics and word not in ("quantile", "share_within"):
             return Statistic(kind=word, text=word)
@@ -640,10 +772,21 @@ class _Reader:
             Unit.SECONDS: parse_duration,
             Unit.FRACTION: parse_fraction,
         }.get(unit, parse_number)
+        written = node.value if isinstance(node, yaml.ScalarNode) and node.style is None else None
+        if written is not None and ":" in written and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            # YAML 1.1 reads 1:30 as 90 (base 60): never what a threshold means.
+            example = "1m30s" if unit is Unit.SECONDS else "a plain number such as 90"
+            raise ProfileError(
+                f"{what}: {written!r} is read by YAML as the number {raw} (base 60); write {example}",
+                self.at(node),
+            )
         try:
             return parser(raw)
         except UnitError as exc:
-            raise ProfileError(f"{what}: {exc}", self.at(node)) from None
+            read_as = ""
+            if written is not None and isinstance(raw, (bool, int, float)) and str(raw).lower() != written.lower():
+                read_as = f" (YAML reads {shorten(written)} as {raw!r})"
+            raise ProfileError(f"{what}: {exc}{read_as}", self.at(node)) from None
 
     def target(
         self, keys: dict, metric: Metric, statistic: Statistic, label: str, where: str
@@ -697,7 +840,7 @@ class _Reader:
             raise ProfileError(f"{label}: metric {metric.name} takes no options", self.at(item[1]))
         for name, (key_node, value_node) in self.mapping(item[1], f"{label}: options", allowed).items():
             try:
-                values[name] = metric.options[name].parse(self.plain(value_node))
+                values[name] = metric.options[name].parse(self.plain(value_node, f"{label}: options.{name}"))
             except ValueError as exc:
                 raise ProfileError(f"{label}: options.{name}: {exc}", self.at(value_node)) from None
         return values
@@ -722,6 +865,11 @@ def _statistic_names(metric: Metric) -> list[str]:
         else:
             names.append(kind)
     return names
+
+
+def _same_column(a: str, b: str) -> bool:
+    """Two column names that pick the same header (matching ignores case and surrounding spaces)."""
+    return a.strip().casefold() == b.strip().casefold()
 
 
 def _nearest(word: str, choices: list[str]) -> str | None:
