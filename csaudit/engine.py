@@ -155,6 +155,7 @@ def audit(
     for item in planned:
         if item.index is not None:
             _evaluate(item, standard_frames[item.index], labels)
+    _name_absent_filter_values(export, planned, labels)
 
     findings = []
     for i, check in enumerate(check_list):
@@ -331,6 +332,31 @@ def _group_results(standard: Standard, frame: pl.DataFrame, labels: dict[str, di
         group = {k: labels.get(k, {}).get(row[k], row[k]) for k in keys}
         groups.append(GroupResult(group=group, value=value, sample_size=size, status=status))
     return groups
+
+
+def _name_absent_filter_values(export: Export, planned: list[_Planned], labels: dict[str, dict]) -> None:
+    """A standard left with no data whose filter names a value no row has (a typo such as
+    ``channel: chta``) says so, with the values the export has: its values are counted only
+    then, in one more small query."""
+    empty = [p for p in planned if p.index is not None and p.standard.filter and p.result.status is Status.INSUFFICIENT
+             and all(g.sample_size == 0 for g in p.result.groups)]
+    fields = sorted({f for p in empty for f in p.standard.filter if f not in labels})
+    if fields:
+        labels = {**labels, **dict(zip(fields, (
+            {k: v for k, v in zip(df[f].to_list(), df["label"].to_list()) if k is not None}
+            for f, df in zip(fields, _collect(export, [_labels(export.frame, f) for f in fields]))
+        )))}
+    for item in empty:
+        for field, values in item.standard.filter.items():
+            seen = labels.get(field, {})
+            if any(v in seen for v in values):
+                continue
+            shown = sorted(seen.values(), key=str.casefold)
+            listed = ", ".join(shown[:10]) + (" …" if len(shown) > 10 else "") if shown else "none"
+            item.result.reason += (
+                f"; no interaction has {field} {' or '.join(repr(v) for v in values)} "
+                f"(the export's {field} values: {listed})"
+            )
 
 
 def _evaluate(item: _Planned, frame: pl.DataFrame, labels: dict[str, dict]) -> None:
