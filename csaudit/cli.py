@@ -368,7 +368,8 @@ def validate(profile: str = typer.Argument(..., help="A built-in profile name or
     from csaudit.profile.loader import load_profile
 
     loaded = load_profile(profile)
-    print(f"{loaded.path}: valid profile {loaded.name!r} with {len(loaded.standards)} standards")
+    count = len(loaded.standards)
+    print(f"{loaded.path}: valid profile {loaded.name!r} with {count} standard{'' if count == 1 else 's'}")
     for name, calendar in loaded.calendars.items():
         print(f"  calendar {name!r}: {calendar.describe()}")
 

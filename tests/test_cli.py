@@ -397,6 +397,8 @@ def test_validate_builtin_profile(name):
 
 def test_validate_a_profile_file(profile):
     assert run("validate", profile(FRT_WARNS, CSAT_OPTIONAL)).exit_code == 0
+    one = run("validate", profile(FRT_WARNS))
+    assert one.exit_code == 0 and "with 1 standard\n" in one.stdout
 
 
 def test_validate_confirms_on_stdout():
