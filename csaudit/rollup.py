@@ -13,15 +13,21 @@ vendors: a mapping's ``rollup:`` block (:class:`csaudit.sources.RollupRule`) say
 gives which field, and message-event logs (interaction id, time, author) can use the same
 rules with the author as the status.
 
-Rules (times are the event's parsed timestamp; statuses compare ignoring case):
+Rules (times are the event's parsed timestamp; statuses compare ignoring case and runs of
+white space):
 
 ``first_event`` / ``last_event``
     time of the case's first / last timed event;
 ``first: [statuses]`` / ``last: [statuses]``
-    time of the first / last event whose status is one of the list (empty when none is);
+    time of the first / last *change to* one of the statuses: an event whose status is in the
+    list while the case's previous status (its last non-empty one) was not (empty when none
+    is). In a status log a row repeating the status it follows is no change: a duplicate row
+    (the Helpdesk log writes "Resolve ticket" twice, seconds apart) or an update of another
+    field (ServiceNow's audit trail repeats the state on every update). So ``last: [Resolved,
+    Closed]`` is when the case last became resolved, not its later closure;
 ``count: [statuses]`` (``minus: n``)
-    number of events with one of the statuses, less ``n``, never below 0 (reopens = times
-    resolved − 1);
+    number of changes to one of the statuses, less ``n``, never below 0 (reopens = times
+    the case became resolved − 1; Resolved → Closed is no reopen);
 ``changes: COLUMN``
     how many times the column's value changes from one event to the next, empty values
     skipped (reassignments: the assignment group changing).
@@ -53,6 +59,9 @@ class EventColumns:
     at: str  # event time, parsed (Datetime)
     at_raw: str  # event time as written
     status: str | None = None  # status or activity, lower-cased
+    #: Rows are occurrences (messages of a message-event log, the author as the status), not
+    #: changes of state: every row with a listed status counts, repeats included.
+    each_row: bool = False
 
 
 def roll_up(
@@ -73,25 +82,33 @@ def roll_up(
     change_columns = change_columns or {}
     at, at_raw = pl.col(columns.at), pl.col(columns.at_raw)
     timed = at.is_not_null()
-    untimed = at.is_null() & at_raw.is_not_null()
-    status = pl.col(columns.status) if columns.status else None
+    untimed = at.is_null()  # unreadable or empty: either way its place in the case is unknown
+    status = _comparable(pl.col(columns.status)) if columns.status else None
     aggregations: list[pl.Expr] = [
         pl.col(columns.row).min().alias(columns.row),
         pl.col(raw_column(columns.case)).first().alias(raw_column(columns.case)),
         untimed.cast(pl.Int64).sum().alias(UNTIMED),
-        at_raw.filter(untimed).first().alias(raw_column(UNTIMED_FIELD)),
+        # The first unreadable text, or "(empty)" when the case's timeless events are all empty.
+        pl.coalesce(at_raw.filter(untimed).drop_nulls().first(), pl.when(untimed.any()).then(pl.lit("(empty)")))
+        .alias(raw_column(UNTIMED_FIELD)),
     ]
     for name, rule in rules.items():
-        aggregations += _rule(name, rule, timed, at, at_raw, status, change_columns)
+        aggregations += _rule(name, rule, timed, at, at_raw, status, change_columns, columns.each_row)
     for name, take in carried.items():
-        has_text = pl.col(raw_column(name)).is_not_null()
+        value, text = pl.col(name), pl.col(raw_column(name))
         pick = (lambda e: e.first()) if take == "first" else (lambda e: e.last())
+        # From the first/last timed event that has a value; only when none has, from an event
+        # without a time (its place in the case is unknown). Value and text from one event.
+        from_timed = pick(text.filter(text.is_not_null() & timed)).is_not_null()
         aggregations += [
-            pick(pl.col(name).filter(has_text)).alias(name),
-            pick(pl.col(raw_column(name)).filter(has_text)).alias(raw_column(name)),
+            pl.when(from_timed).then(pick(value.filter(text.is_not_null() & timed)))
+            .otherwise(pick(value.filter(text.is_not_null()))).alias(name),
+            pl.when(from_timed).then(pick(text.filter(text.is_not_null() & timed)))
+            .otherwise(pick(text.filter(text.is_not_null()))).alias(raw_column(name)),
         ]
     # Sorted once; group_by keeps each case's rows in this order. Events without a time go
-    # last in their case and take part only in the counts of values.
+    # last in their case: they count for ``count:`` rules, and give a carried field only when
+    # no timed event does; milestones and ``changes:`` ignore them.
     ordered = events.sort([columns.case, columns.at, columns.row], nulls_last=True)
     return ordered.group_by(columns.case).agg(aggregations)
 
@@ -104,20 +121,35 @@ def _rule(
     at_raw: pl.Expr,
     status: pl.Expr | None,
     change_columns: dict[str, str],
+    each_row: bool = False,
 ) -> list[pl.Expr]:
     raw = raw_column(name)
+    if rule.kind in ("first", "last", "count"):
+        listed = [_normal(s) for s in rule.statuses]
+        entered = status.is_in(listed).fill_null(False)
+        if not each_row:
+            # The previous event's status (the last non-empty one) was not in the list.
+            entered &= ~status.forward_fill().shift(1).is_in(listed).fill_null(False)
     if rule.kind in ("first_event", "last_event", "first", "last"):
-        hit = timed
-        if rule.kind in ("first", "last"):
-            hit = timed & status.is_in([s.casefold() for s in rule.statuses]).fill_null(False)
+        hit = timed & entered if rule.kind in ("first", "last") else timed
         pick = (lambda e: e.first()) if rule.kind in ("first_event", "first") else (lambda e: e.last())
         return [pick(at.filter(hit)).alias(name), pick(at_raw.filter(hit)).alias(raw)]
     if rule.kind == "count":
-        hits = status.is_in([s.casefold() for s in rule.statuses]).fill_null(False).cast(pl.Float64).sum()
-        value = (hits - rule.minus).clip(lower_bound=0.0)
+        value = (entered.cast(pl.Float64).sum() - rule.minus).clip(lower_bound=0.0)
     else:  # changes
         values = pl.col(change_columns[rule.column])
-        present = values.filter(values.is_not_null())
+        present = values.filter(values.is_not_null() & timed)
         # Runs of equal consecutive values, less one, is the number of changes.
         value = present.rle_id().max().cast(pl.Float64).fill_null(0.0)
     return [value.alias(name), value.cast(pl.String).alias(raw)]
+
+
+def _normal(status: str) -> str:
+    """A rule's status as the events' statuses are compared (see :func:`_comparable`)."""
+    return " ".join(status.split()).lower()
+
+
+def _comparable(status: pl.Expr) -> pl.Expr:
+    """Lower case (polars' and Python's ``lower`` agree; ``casefold`` would turn ß into ss),
+    runs of white space as one space, none around."""
+    return status.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()

@@ -174,7 +174,8 @@ def test_roll_up_directly_on_a_lazy_frame():
         "first_response_at": RollupRule("first", statuses=("Agent",)),
         "replies": RollupRule("count", statuses=("agent",)),
     }
-    rolled = roll_up(events, EventColumns("_row", "conv", "t", "t_raw", "author"), rules, {}).collect().sort("conv")
+    columns = EventColumns("_row", "conv", "t", "t_raw", "author", each_row=True)  # every message counts
+    rolled = roll_up(events, columns, rules, {}).collect().sort("conv")
     assert rolled.select("conv", "_row", "created_at", "first_response_at", "replies").rows() == [
         ("c1", 1, at(2024, 1, 1, 8), at(2024, 1, 1, 8, 5), 2.0),
         ("c2", 4, at(2024, 1, 1, 9), None, 0.0),

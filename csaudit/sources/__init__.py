@@ -242,7 +242,7 @@ def parse_source(data: Any, path: Path, builtin: bool = False, fields: dict[str,
         ctx.fail("rollup", "needs an events: block (case, at, status)")
     for key, rule in rollup.items():
         if key not in fields:
-            ctx.fail(f"rollup.{key}", "is not a canonical field")
+            ctx.fail(f"rollup.{key}", "is not a canonical field" + did_you_mean(str(key), fields))
         source.rollup[key] = ctx.rollup_rule(rule, f"rollup.{key}", fields[key], source.events)
     both = set(source.rollup) & set(source.fields)
     if both:
@@ -356,6 +356,10 @@ class _Context:
                 built = RollupRule(kind=kind, column=self.names(rule[kind], f"{key}.changes")[0])
             else:
                 built = RollupRule(kind=kind, statuses=self.names(rule[kind], f"{key}.{kind}"), minus=float(rule.get("minus", 0) or 0))
+                if not built.statuses:
+                    self.fail(f"{key}.{kind}", "lists no status; name the statuses or activities it looks for")
+            if "minus" in rule and kind != "count":
+                self.fail(f"{key}.minus", f"applies to count only, not to {kind}")
         timestamp_rule = built.kind in ("first_event", "last_event", "first", "last")
         if timestamp_rule and target.type is not FieldType.TIMESTAMP:
             self.fail(key, f"{built.kind} gives a time; `{target.name}` is {target.type.value}")
