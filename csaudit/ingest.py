@@ -862,8 +862,23 @@ def _roll_up(export, builder: _FieldParser, records, source: Source, specs, fiel
         if rule.kind not in ("count", "changes"):
             export.timestamp_formats[field_name] = export.timestamp_formats.get("event_time", "")
     export.columns["id"] = case_column
+    events_read = records.select(selections)
+    # An event without a case id belongs to no case: left out, and its rows said (one scan of
+    # the case column; rolled up, such events would make one made-up case).
+    try:
+        orphans = events_read.filter(pl.col("id").is_null()).select(ROW).collect().get_column(ROW)
+    except READ_ERRORS as exc:
+        raise describe_read_error(export, exc) from None
+    if orphans.len():
+        rows = orphans.head(5).to_list()
+        export.notes.append(
+            f"{orphans.len():,} event{'s have' if orphans.len() != 1 else ' has'} no case id (column {case_column!r}): "
+            f"row{'s' if orphans.len() != 1 else ''} {', '.join(f'{r:,}' for r in rows)}"
+            f"{' …' if orphans.len() > 5 else ''}{export.describe_rows(rows)}; left out"
+        )
+        events_read = events_read.filter(pl.col("id").is_not_null())
     rolled = roll_up(
-        records.select(selections),
+        events_read,
         EventColumns(row=ROW, case="id", at="_at", at_raw="_at_raw", status="_status" if status_column else None),
         {f: r for f, r in source.rollup.items() if f in fields},
         carried,
