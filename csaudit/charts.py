@@ -35,7 +35,10 @@ if TYPE_CHECKING:
     from csaudit.result import AuditResult
 
 #: Bin edges of first response times, in seconds: 0, 15 s, 30 s, 1 m, 2 m, 5 m, 10 m, 30 m, 1 h,
-#: 2 h, 4 h, 8 h, 1 d, 2 d, 1 w. Bin i is [edge i, edge i+1); the last is [1 w, ∞).
+#: 2 h, 4 h, 8 h, 1 d, 2 d, 1 w. Bin i is [edge i, edge i+1); the last is [1 w, ∞). Under a
+#: limit that admits its own value (``at_most``, ``share_within``) the bins close on the right
+#: instead ((edge i, edge i+1], bin 0 from 0): a response of exactly 2 m against "≤ 2m" is
+#: drawn in the bar under the limit, so the bars under it add up to ``within``.
 RESPONSE_EDGES = (0, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800)
 WAIT_BUCKETS = 240
 
@@ -50,6 +53,7 @@ class Histogram:
     counts: list[int]
     limit: float | None  # seconds: share_within's limit, or the fail threshold of a duration target
     within: int | None  # how many met the limit (under it for a ``below`` target, else at or under)
+    closed_right: bool = False  # bins are (edge i, edge i+1] (an inclusive limit), not [edge i, edge i+1)
 
     @property
     def total(self) -> int:
@@ -105,12 +109,22 @@ def _within(standard: Standard | None, value: pl.Expr) -> pl.Expr:
     limit = _duration_limit(standard) if standard is not None else None
     if limit is None:
         return pl.lit(None, pl.Boolean)
-    strict = standard.statistic.kind != "share_within" and standard.target.compare == "below"
-    return value < limit if strict else value <= limit
+    return value < limit if _strict(standard) else value <= limit
 
 
-def _binned(rows: pl.LazyFrame, value: pl.Expr, population: pl.Expr, keys: list[str], within: pl.Expr) -> pl.LazyFrame:
-    index = pl.sum_horizontal([(value >= edge).cast(pl.Int32) for edge in RESPONSE_EDGES[1:]])
+def _strict(standard: Standard) -> bool:
+    """A ``below`` target: a value equal to the limit misses it."""
+    return standard.statistic.kind != "share_within" and standard.target.compare == "below"
+
+
+def _closed_right(standard: Standard | None) -> bool:
+    """Whether the limit :func:`_duration_limit` draws admits a value equal to it."""
+    return standard is not None and _duration_limit(standard) is not None and not _strict(standard)
+
+
+def _binned(rows: pl.LazyFrame, value: pl.Expr, population: pl.Expr, keys: list[str], within: pl.Expr,
+            closed_right: bool = False) -> pl.LazyFrame:
+    index = pl.sum_horizontal([((value > edge) if closed_right else (value >= edge)).cast(pl.Int32) for edge in RESPONSE_EDGES[1:]])
     sums = [(index == i).cast(pl.Int64).sum().alias(f"bin{i}") for i in range(len(RESPONSE_EDGES))]
     within = within.cast(pl.Int64).sum()
     measured = rows.filter(population)
@@ -134,7 +148,8 @@ class ChartPlan:
         if metric.name == "first_response_time" and isinstance(metric, RowMetric) and self._per_channel(standard):
             rows, value, population = metric.measured(ctx)
             keys = ["channel"] if "channel" in self.present else []
-            self.histograms.append((standard, keys, _binned(rows, value, population, keys, _within(standard, value))))
+            within = _within(standard, value)
+            self.histograms.append((standard, keys, _binned(rows, value, population, keys, within, _closed_right(standard))))
         if metric.name == "waiting_count":
             self.waiting.append((standard, list(ctx.each), self._levels(metric, ctx)))
 
@@ -200,6 +215,7 @@ class ChartPlan:
                         counts=counts,
                         limit=limit,
                         within=row["within"] if limit is not None else None,
+                        closed_right=_closed_right(standard),
                     )
                 )
         for (standard, keys, _), frame in zip(self.waiting, waiting):

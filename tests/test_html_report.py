@@ -82,8 +82,9 @@ def test_first_response_histograms_per_channel_with_the_target(result):
     assert chat.counts[2:6] == [1, 1, 2, 1] and chat.total == 5
     assert (chat.standard_id, chat.limit) == ("frt-chat", 120.0)
     assert chat.within == 2  # "below 2m": 30 s and 60 s; 120 s is not below
-    # Email: 3600 s in [1 h, 2 h), 90000 s in [1 d, 2 d); within a day: 1.
-    assert email.counts[8] == 1 and email.counts[12] == 1
+    # Email, against "≤ 1d" (bins closed on the right): 3600 s in (30 m, 1 h], 90000 s in
+    # (1 d, 2 d]; within a day: 1.
+    assert email.counts[7] == 1 and email.counts[12] == 1
     assert (email.standard_id, email.limit, email.within) == ("frt-email", 86400.0, 1)
 
 
@@ -194,3 +195,56 @@ def test_the_trends_axis_shows_its_extremes_as_values_are_shown(result):
     weeks = [GroupResult({"week": w}, v, 3, Status.PASS) for w, v in (("2024-01-01", 1.0), ("2024-01-08", 4.0))]
     ticks = re.findall(r'class="tick"[^>]*>([^<]*)<', trend_chart(waiting, weeks))
     assert ticks[:2] == ["15", "1"]  # then the weeks
+
+
+# A response of exactly the limit. Chat FRT 120 s (row 1) and 90 s (row 2) against "≤ 2m":
+# both within; email FRT 86400 s (row 3, exactly a day) and 90000 s (row 4) against "≤ 1d":
+# one within.
+AT_LIMIT_CSV = """
+id,channel,created_at,first_response_at
+1,chat,2024-01-01 08:00:00,2024-01-01 08:02:00
+2,chat,2024-01-01 08:00:00,2024-01-01 08:01:30
+3,email,2024-01-01 08:00:00,2024-01-02 08:00:00
+4,email,2024-01-01 08:00:00,2024-01-02 09:00:00
+"""
+# The first response standards of PROFILE: chat "< 2m", email "≤ 1d".
+FRT_PROFILE = PROFILE[: PROFILE.index("- id: waiting")]
+AT_LIMIT_PROFILE = FRT_PROFILE.replace("compare: below", "compare: at_most")
+
+
+def test_a_response_at_an_inclusive_limit_is_drawn_under_it(run_audit):
+    # Against "≤ 2m" a 120 s response meets the target: its bar must be the one under the
+    # limit (1m – 2m, blue), not 2m – 5m (red), so the bars under the limit add up to `within`.
+    result = run_audit(AT_LIMIT_CSV, AT_LIMIT_PROFILE, extras=Extras(charts=True))
+    by_channel = {h.group: h for h in result.charts.first_response}
+    chat, email = by_channel["chat"], by_channel["email"]
+    assert chat.closed_right and chat.within == 2
+    assert chat.counts[3] == 2 and chat.counts[4] == 0  # (1m, 2m] holds 90 s and 120 s
+    assert email.within == 1
+    assert email.counts[11] == 1 and email.counts[12] == 1  # (8h, 1d] holds 86400 s; (1d, 2d] 90000 s
+    for h in (chat, email):
+        under = sum(c for c, edge in zip(h.counts, h.edges) if edge < h.limit)
+        assert under == h.within
+
+
+def test_a_below_limit_keeps_the_value_at_the_limit_over_it(run_audit):
+    # "< 2m": 120 s misses, and stays in [2m, 5m), drawn red.
+    result = run_audit(AT_LIMIT_CSV, FRT_PROFILE, extras=Extras(charts=True))
+    chat = next(h for h in result.charts.first_response if h.group == "chat")
+    assert not chat.closed_right and chat.within == 1
+    assert chat.counts[3] == 1 and chat.counts[4] == 1
+
+
+def test_the_share_within_the_limit_never_reads_100_percent_when_one_missed():
+    # 465 of 466 within a day (the example's email) is 99.79%: "100%" beside a red bar of 1
+    # would contradict the chart.
+    from csaudit.charts import Histogram
+    from csaudit.render.html_charts import response_histograms
+
+    counts = [0] * len(RESPONSE_EDGES)
+    counts[11], counts[12] = 465, 1
+    h = Histogram("email", "frt-email", [float(e) for e in RESPONSE_EDGES], counts, 86400.0, 465)
+    svg = response_histograms([h], {"frt-email": "≤ 1d"})
+    assert "99.8% within 1d" in svg and "100" not in re.sub(r"<[^>]+>", " ", svg).split("within")[0]
+    h = replace(h, counts=[0] * 11 + [466] + [0] * 3, within=466)
+    assert "100.0% within 1d" in response_histograms([h], {"frt-email": "≤ 1d"})

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import polars as pl
 import pytest
 
 from csaudit.fields import raw_column

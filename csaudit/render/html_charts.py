@@ -89,7 +89,9 @@ def response_histograms(histograms: list[Histogram], targets: dict[str, str]) ->
         body.append(_text(4, y0 + 18, name, cls="series"))
         body.append(_text(4, y0 + 34, f"n={h.total:,}", cls="muted"))
         if h.limit is not None and h.within is not None and h.total:
-            body.append(_text(4, y0 + 48, f"{h.within / h.total:.0%} within {format_duration(h.limit)}", cls="muted"))
+            # Judged against "all within" so that 465 of 466 never reads 100%.
+            share = format_value(h.within / h.total, Unit.FRACTION, Target("at_least", 1.0))
+            body.append(_text(4, y0 + 48, f"{share} within {format_duration(h.limit)}", cls="muted"))
         for i, count in enumerate(h.counts):
             bar = (base - y0 - 6) * count / tallest
             x = left + i * bin_width
