@@ -115,8 +115,9 @@ def test_a_full_disk_on_stdout(args):
     assert done.stderr == "error: cannot write to standard output: No space left on device\n"
 
 
-def test_ctrl_c_while_starting_exits_130_without_a_traceback():
-    # Ctrl-C arrives while csaudit imports its libraries (the first few tenths of a second).
+def interrupted_while_starting(start: str) -> subprocess.CompletedProcess:
+    """Run ``start`` (Python that starts csaudit) with a Ctrl-C arriving while csaudit imports
+    its libraries (the first few tenths of a second)."""
     interrupt = (
         "import runpy, sys\n"
         "class Interrupt:\n"
@@ -125,9 +126,12 @@ def test_ctrl_c_while_starting_exits_130_without_a_traceback():
         "            raise KeyboardInterrupt\n"
         "sys.meta_path.insert(0, Interrupt())\n"
         "sys.argv = ['csaudit', 'profiles']\n"
-        "runpy.run_module('csaudit', run_name='__main__')\n"
-    )
-    done = subprocess.run([sys.executable, "-c", interrupt], capture_output=True, text=True, cwd=REPO)
+    ) + start
+    return subprocess.run([sys.executable, "-c", interrupt], capture_output=True, text=True, cwd=REPO)
+
+
+def test_ctrl_c_while_starting_exits_130_without_a_traceback():
+    done = interrupted_while_starting("runpy.run_module('csaudit', run_name='__main__')\n")
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "")
 
 
@@ -178,16 +182,5 @@ def test_the_installed_script_starts_where_python_m_does():
     # imports into exit 130 (csaudit.cli:run would raise it as a traceback).
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")  # (tomllib is 3.11+)
     assert '[project.scripts]\ncsaudit = "csaudit.__main__:main"\n' in pyproject
-    interrupt = (
-        "import sys\n"
-        "class Interrupt:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'typer':\n"
-        "            raise KeyboardInterrupt\n"
-        "sys.meta_path.insert(0, Interrupt())\n"
-        "sys.argv = ['csaudit', 'profiles']\n"
-        "from csaudit.__main__ import main\n"
-        "main()\n"
-    )
-    done = subprocess.run([sys.executable, "-c", interrupt], capture_output=True, text=True, cwd=REPO)
+    done = interrupted_while_starting("from csaudit.__main__ import main\nmain()\n")
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "")
