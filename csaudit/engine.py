@@ -147,10 +147,7 @@ def audit(
         )
     if rows == 0:
         raise InputError(f"{export.path}: the file has a header but no rows; there is nothing to audit")
-    labels = {
-        f: {key: label for key, label in zip(df[f].to_list(), df["label"].to_list()) if label is not None}
-        for f, df in zip(grouped, label_frames)
-    }
+    labels = {f: _label_dict(f, df) for f, df in zip(grouped, label_frames)}
 
     for item in planned:
         if item.index is not None:
@@ -290,6 +287,11 @@ def _labels(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
     return ranked.group_by(field, maintain_order=True).agg(pl.col(raw).first().alias("label"))
 
 
+def _label_dict(field: str, frame: pl.DataFrame) -> dict:
+    """A collected :func:`_labels` query as key → label."""
+    return {key: label for key, label in zip(frame[field].to_list(), frame["label"].to_list()) if label is not None}
+
+
 def _duplicate_ids(frame: pl.LazyFrame, key: str = "id") -> pl.LazyFrame:
     """Rows sharing an id: count, first row numbers, first ids. The ids are grouped by a
     64-bit hash first (grouping integers costs half of grouping text on 10M ids); only the ids
@@ -342,10 +344,8 @@ def _name_absent_filter_values(export: Export, planned: list[_Planned], labels: 
              and all(g.sample_size == 0 for g in p.result.groups)]
     fields = sorted({f for p in empty for f in p.standard.filter if f not in labels})
     if fields:
-        labels = {**labels, **dict(zip(fields, (
-            {k: v for k, v in zip(df[f].to_list(), df["label"].to_list()) if k is not None}
-            for f, df in zip(fields, _collect(export, [_labels(export.frame, f) for f in fields]))
-        )))}
+        found = _collect(export, [_labels(export.frame, f) for f in fields])
+        labels = {**labels, **{f: _label_dict(f, df) for f, df in zip(fields, found)}}
     for item in empty:
         for field, values in item.standard.filter.items():
             seen = labels.get(field, {})

@@ -767,9 +767,10 @@ class _FieldParser:
 
             return parse_epoch, "a Unix time in " + ("seconds" if spec.epoch == "s" else "milliseconds")
         values = self._values(text)
-        if not values.str.strip_chars(_WHITESPACE).ne("").any():
+        stripped = values.str.strip_chars(_WHITESPACE)
+        if not stripped.ne("").any():
             self.export.unfilled.add(name)
-        offsets = values.str.strip_chars(_WHITESPACE).str.extract(_OFFSET, 1).drop_nulls().unique().to_list()
+        offsets = stripped.str.extract(OFFSET, 1).drop_nulls().unique().to_list()
         self.export.offsets |= {o for o in offsets if o.strip("+-:0Zz")}
         if spec.formats:
             formats = list(spec.formats)
@@ -954,7 +955,7 @@ def _note_zones(export: Export) -> None:
 
 #: A UTC offset ending a timestamp's text after its time of day: +07:00, -0500, +05, Z (the
 #: "-06" of a date is not one).
-_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*([+-]\d{2}(?::?\d{2})?|Z)$"
+OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*([+-]\d{2}(?::?\d{2})?|Z)$"
 
 #: Names of UTC itself: wall-clock time there is UTC, so it is read on the fast path.
 _UTC_NAMES = frozenset(

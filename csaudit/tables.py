@@ -22,7 +22,7 @@ import polars as pl
 from csaudit import activity, events as message_events
 from csaudit.errors import InputError
 from csaudit.fields import ACTIVITY_FIELDS, EVENT_FIELDS, KINDS, ORDER_FIELDS, SECOND_TABLES, Field, raw_column
-from csaudit.ingest import ROW, Export, ReadOptions, header_key, open_export, reads_naive
+from csaudit.ingest import OFFSET, ROW, Export, ReadOptions, header_key, open_export, reads_naive
 from csaudit.metrics import REGISTRY
 from csaudit.readers import STDIN, read_table
 from csaudit.metrics.base import Check, local_clock, unreadable
@@ -408,13 +408,12 @@ def _promises(export: Export, frame: pl.LazyFrame, attached: Attached) -> pl.Laz
 
 
 _EVENT_TIMES = ("ordered_at", "delivered_at", "shipped_at")  # whose offset dates a promise
-_OFFSET = r"(?:[+-]\d{2}(?::?\d{2})?|Z)$"
 
 
 def _offset_seconds(raw: pl.Expr) -> pl.Expr:
     """The UTC offset a timestamp's text ends with (+07:00, -0500, +05, Z), in seconds; null
     when it ends with none."""
-    text = raw.str.strip_chars().str.extract(f"({_OFFSET})", 1)
+    text = raw.str.strip_chars().str.extract(OFFSET, 1)  # the offset after the time of day
     sign = pl.when(text.str.starts_with("-")).then(-1).otherwise(1)
     digits = text.str.replace_all(r"[^0-9]", "")
     hours = digits.str.slice(0, 2).cast(pl.Int64, strict=False).fill_null(0)
