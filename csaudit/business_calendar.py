@@ -224,16 +224,16 @@ def check_holidays(country: str, subdivision: str | None) -> None:
     """ValueError unless the ``holidays`` package knows the country and subdivision."""
     import holidays
 
-    supported = holidays.list_supported_countries(include_aliases=True)
+    supported = _holiday_countries()
     if country not in supported:
         upper = country.upper()
-        hint = upper if upper in supported else next(iter(difflib.get_close_matches(upper, list(supported), n=1)), None)
+        hint = upper if upper in supported else next(iter(difflib.get_close_matches(upper, sorted(supported), n=1)), None)
         raise ValueError(
             f"the holidays package has no country {country!r} (use an ISO 3166 code such as US, GB, DE, "
             "VN, TH or CN)" + (f"; did you mean {hint!r}?" if hint else "")
         )
     if subdivision is not None:
-        known = [str(s) for s in supported[country]]
+        known = [str(s) for s in getattr(holidays, country).subdivisions]
         if subdivision not in known:
             hint = next(iter(difflib.get_close_matches(subdivision.upper(), known, n=1, cutoff=0.5)), None)
             listing = ", ".join(known[:60]) + (" …" if len(known) > 60 else "")
@@ -242,6 +242,20 @@ def check_holidays(country: str, subdivision: str | None) -> None:
                 + (f" (its subdivisions: {listing})" if known else f" ({country} has no subdivisions)")
                 + (f"; did you mean {hint!r}?" if hint else "")
             )
+
+
+def _holiday_countries() -> set[str]:
+    """The country codes (aliases such as UK and USA included) the ``holidays`` package knows,
+    from its registry: ``list_supported_countries`` imports all of its ~250 country modules to
+    list their subdivisions (0.13 s on every audit whose calendar names a country)."""
+    try:
+        from holidays.registry import EntityLoader
+
+        return set(EntityLoader.get_country_codes(include_aliases=True))
+    except (ImportError, AttributeError):  # a holidays release without that registry
+        import holidays
+
+        return set(holidays.list_supported_countries(include_aliases=True))
 
 
 @lru_cache(maxsize=32)
