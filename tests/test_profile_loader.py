@@ -94,6 +94,25 @@ def test_builtin_profile_parses_from_text(name):
     assert profile.path == path.name
 
 
+def _shape(profile: Profile) -> list:
+    return [
+        (s.id, s.title, s.metric, repr(s.statistic), repr(s.target), s.filter, s.each, s.min_sample,
+         s.required, s.location, s.calendar.name if s.calendar else None, sorted(s.options, key=str))
+        for s in profile.standards
+    ]
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_builtin_profile_reads_the_same_with_libyaml(name):
+    """Built-in profiles are composed by libyaml (load_profile); every other profile by the
+    depth-limited Python loader. Both give the same standards, at the same lines."""
+    path = builtin_profiles()[name]
+    fast = load_profile(name)
+    slow = parse_profile(path.read_text(encoding="utf-8"), str(path))
+    assert _shape(fast) == _shape(slow)
+    assert (fast.mapping, fast.timezone, fast.title) == (slow.mapping, slow.timezone, slow.title)
+
+
 # -- errors, with their locations ------------------------------------------------------------
 
 

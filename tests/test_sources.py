@@ -380,3 +380,14 @@ def test_the_mapping_files_in_the_docs_are_valid(tmp_path):
         path.write_text(block, encoding="utf-8")
         source = load_source(path)
         assert source.fields or source.rollup
+
+
+def test_builtin_sources_read_the_same_with_libyaml():
+    """The shipped mapping files are read by libyaml; a user's by PyYAML's Python loader."""
+    for name, source in builtin_sources().items():
+        assert source.path is not None
+        again = load_source(source.path, builtin=True)
+        slow = load_source(source.path, builtin=False)
+        assert again.builtin and not slow.builtin
+        slow.builtin = True
+        assert repr(again) == repr(slow), name
