@@ -194,7 +194,9 @@ def test_backlog_mean_is_order_free(run_standard):
     # Periods come out of a group-by in no set order; the mean must not depend on it (nor on
     # the rows' order), to the last bit.
     created = ["2024-01-01 09:00:00"] * 2 + ["2024-01-02 09:00:00"] + ["2024-01-03 09:00:00"] * 2 + [""] * 4
-    resolved = ["2024-01-01 18:00:00"] * 3 + ["2024-01-02 18:00:00"] * 3 + ["2024-01-03 18:00:00"] * 3
+    # Each row resolved after it was created (one resolved before would count in neither).
+    mon, tue, wed = "2024-01-01 18:00:00", "2024-01-02 18:00:00", "2024-01-03 18:00:00"
+    resolved = [mon, mon, tue, wed, wed, mon, tue, tue, wed]
     rows = [f"{i},{c},{r}" for i, (c, r) in enumerate(zip(created, resolved))]
     values = set()
     for ordered in (rows, rows[::-1], rows[3:] + rows[:3]):

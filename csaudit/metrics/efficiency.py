@@ -85,11 +85,17 @@ class MinutesPerIssue(RowMetric):
     title = "Minutes per issue"
     family = "efficiency"
     unit = Unit.SECONDS
-    description = "Handle time per interaction, to compare agents (use each: agent)."
+    description = (
+        "Handle time per handled interaction (abandoned contacts left out, as in AHT), to "
+        "compare agents (use each: agent)."
+    )
     requires = ("handle_seconds",)
+    uses = ("abandoned", "abandoned_at")
 
     def sample(self, present, options):
-        return pl.col("handle_seconds"), pl.lit(True)
+        # An abandoned contact was never handled: its 0 s (or empty) handle time would pull
+        # down the average of whichever agent the export files it under.
+        return pl.col("handle_seconds"), ~abandoned_expr(present)
 
     def checks(self, present, options):
         return [negative_value_check("handle_seconds")]

@@ -475,16 +475,34 @@ class BacklogFlow(Metric):
         "on Monday, days at midnight on the audit's clock: --timezone or the profile's timezone, "
         "else UTC). Above 1.0 the backlog grows. Statistics: ratio (all created ÷ all resolved "
         "over the audited span), or mean/median/min/max over the periods; a period with no "
-        "resolution has an infinite ratio. The sample size is the number of periods."
+        "resolution has an infinite ratio. The sample size is the number of periods. A row "
+        "resolved before it was created (a placeholder date such as 1900-01-01) counts in "
+        "neither, and is reported."
     )
     requires = ("created_at", "resolved_at")
     statistics = ("ratio", "mean", "median", "min", "max")
     default_statistic = "ratio"
     options = {"period": Option(one_of("day", "week", "month"), "week", "day, week or month")}
 
+    #: A resolution before its creation: one of the two dates is wrong, and which is unknown,
+    #: so the row is left out of both counts (else a placeholder date adds a period of its own).
+    _IMPOSSIBLE = pl.col("resolved_at") < pl.col("created_at")
+
+    def checks(self, present, options):
+        return [
+            Check(
+                key="backlog:resolved_before_created",
+                message="`resolved_at` is before `created_at`; these rows are left out of backlog flow "
+                "(neither their creation nor their resolution is counted)",
+                expr=self._IMPOSSIBLE,
+                fields=("created_at", "resolved_at"),
+            )
+        ]
+
     def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
         keys = list(ctx.each)
         every = ctx.options.get("period", "week")
+        frame = ctx.frame.filter(~self._IMPOSSIBLE.fill_null(False))
 
         def grouping(timestamp: str) -> list[pl.Expr]:
             # A period key (--by week) counts each creation and resolution in its own period.
@@ -494,13 +512,13 @@ class BacklogFlow(Metric):
         def clock(timestamp: str) -> pl.Expr:  # periods begin on the audit's local clock
             return local_clock(pl.col(timestamp), ctx.timezone)
 
-        created = ctx.frame.filter(pl.col("created_at").is_not_null()).select(
+        created = frame.filter(pl.col("created_at").is_not_null()).select(
             *grouping("created_at"),
             period_start(clock("created_at"), every).alias("period"),
             pl.lit(1, pl.Int64).alias("created"),
             pl.lit(0, pl.Int64).alias("resolved"),
         )
-        resolved = ctx.frame.filter(pl.col("resolved_at").is_not_null()).select(
+        resolved = frame.filter(pl.col("resolved_at").is_not_null()).select(
             *grouping("resolved_at"),
             period_start(clock("resolved_at"), every).alias("period"),
             pl.lit(0, pl.Int64).alias("created"),

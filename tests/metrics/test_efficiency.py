@@ -256,6 +256,34 @@ def test_hold_time_max_at_limit_passes(run_standard):
 # -- minutes per issue ----------------------------------------------------------------------
 
 
+def test_minutes_per_issue_leaves_out_abandoned_contacts(run_standard):
+    # An abandoned call was never handled, whoever the export files it under (as in AHT).
+    # ann: 300, 600 handled; row 3 abandoned (flag) with 0 s, row 4 abandoned (abandoned_at
+    #      only, flag empty) with 0 s -> 900 / 2 = 450 s (with them: 900 / 4 = 225 s)
+    # bob: row 6 abandoned with 60 s, row 5 handled 120 s -> 120 s
+    result = run_standard(
+        """
+        id,agent,handle_seconds,abandoned,abandoned_at
+        1,ann,300,no,
+        2,ann,600,,
+        3,ann,0,yes,2024-01-01 08:00:00
+        4,ann,0,,2024-01-01 09:00:00
+        5,bob,120,no,
+        6,bob,60,yes,
+        """,
+        """
+        - id: mpi
+          title: Minutes per issue
+          metric: minutes_per_issue
+          each: agent
+          compare: at_most
+          fail: 6m
+        """,
+    )
+    got = {g.group["agent"]: (g.value, g.sample_size) for g in result.groups}
+    assert got == {"ann": (pytest.approx(450.0), 2), "bob": (pytest.approx(120.0), 1)}
+
+
 def test_minutes_per_issue_each_agent(run_standard):
     # ann: 300, 600 -> 450 s (7.5 min) > 6 min -> fail
     # bob: 120, 240, 180 -> 540 / 3 = 180 s (3 min) -> pass

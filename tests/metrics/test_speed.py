@@ -681,6 +681,28 @@ def test_backlog_weeks_begin_on_the_audits_local_clock(run_standard):
     assert math.isinf(run_standard(csv, backlog_standard("max")).groups[0].value)
 
 
+def test_backlog_leaves_out_a_resolution_before_its_creation(run_audit):
+    # Row 3 was "resolved" on a placeholder date (1900-01-01, as NYC 311 exports unresolved
+    # requests) before it was created. Counting it would add a week of 1900 with 0 created /
+    # 1 resolved. Left out of both counts and reported:
+    #   W1 (Jan 1): created rows 1, 2, resolved row 1 -> 2/1 = 2.0
+    #   W2 (Jan 8): resolved row 2                    -> 0/1 = 0.0
+    # ratio 2/2 = 1.0 over 2 weeks (with row 3: 3/3 over 3 weeks, min 0.0 in 1900).
+    csv = """
+        id,created_at,resolved_at
+        1,2024-01-01 09:00:00,2024-01-02 09:00:00
+        2,2024-01-03 09:00:00,2024-01-08 09:00:00
+        3,2024-01-04 09:00:00,1900-01-01 00:00:00
+        """
+    audit_result = run_audit(csv, backlog_standard("ratio") + backlog_standard("max").replace("id: backlog", "id: b2"))
+    ratio, peak = audit_result.standards
+    assert (ratio.groups[0].value, ratio.groups[0].sample_size) == (1.0, 2)
+    assert (peak.groups[0].value, peak.groups[0].sample_size) == (2.0, 2)
+    found = finding(audit_result, "backlog:resolved_before_created")
+    assert (found.count, found.rows) == (1, [3])
+    assert "left out of backlog flow" in found.message
+
+
 def test_backlog_infinite_week_fails_target(run_standard):
     result = run_standard(BACKLOG_CSV, backlog_standard("max", "  compare: at_most\n      fail: 1.0"))
     assert math.isinf(result.groups[0].value)

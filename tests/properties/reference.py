@@ -311,7 +311,9 @@ METRICS: dict[str, MetricRef] = {
     "replies_per_issue": MetricRef("row", SAMPLE, "number", _all("replies", "resolved_at"), _replies),
     "average_handle_time": MetricRef("row", SAMPLE, "seconds", _all("handle_seconds"), _handle_total),
     "hold_time": MetricRef("row", SAMPLE, "seconds", _all("hold_seconds"), _count("hold_seconds")),
-    "minutes_per_issue": MetricRef("row", SAMPLE, "seconds", _all("handle_seconds"), _count("handle_seconds")),
+    "minutes_per_issue": MetricRef(
+        "row", SAMPLE, "seconds", _all("handle_seconds"), _not_abandoned(_count("handle_seconds"))
+    ),
     "csat": MetricRef(
         "row", _RATE, "fraction", _all("csat"), _scaled("csat", 1, lambda o: 5, lambda v, o: Fraction(int(v >= 4)))
     ),
@@ -442,6 +444,9 @@ def backlog_value(stat: Stat, periods: dict[tuple, list[int]]) -> Fraction | flo
 def backlog_periods(rows: list[Row], period: str) -> dict[tuple, list[int]]:
     periods: dict[tuple, list[int]] = {}
     for row in rows:
+        created, resolved = row.value("created_at"), row.value("resolved_at")
+        if created is not None and resolved is not None and resolved < created:
+            continue  # resolved before it was created: counts in neither
         for index, name in enumerate(("created_at", "resolved_at")):
             at = row.value(name)
             if at is not None:
