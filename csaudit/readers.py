@@ -52,6 +52,7 @@ import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Iterator, Sequence
 
@@ -106,6 +107,7 @@ class Part:
     files: list[tuple[str, int]] = field(default_factory=list)  # a local dataset's files and their rows
     partitions: list[str] = field(default_factory=list)  # a dataset's Hive partition columns
     lacking: dict[str, list[str]] = field(default_factory=dict)  # a dataset's files → columns others have
+    error_cells: tuple[int, list[str]] = (0, [])  # Excel error cells (#N/A …): how many, the first few
 
     def describe(self) -> str:
         """``CSV (tab-separated), UTF-16 (BOM), gzip``; ``PARQUET dataset of 12 files, partitioned by year, month``."""
@@ -310,7 +312,7 @@ def read_table(
             headers.append(part_headers)
         spelling_notes = _same_spelling(frames, parts, headers) if len(frames) > 1 else []
         table = _combine(frames, parts, headers)
-        table.notes += [n for part, hs in zip(parts, headers) for n in _title_notes(part) + _twin_notes(part, hs)]
+        table.notes += [n for part, hs in zip(parts, headers) for n in _title_notes(part) + _twin_notes(part, hs) + _error_notes(part)]
         table.notes += spelling_notes
         table.notes += [note for part in parts for note in _dataset_notes(part, table)]
     except BaseException:
@@ -452,6 +454,7 @@ def _read_one(name: str, part: Part, work: Path, *, sheet: str | None, encoding:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         part.format, part.encoding = "excel", None
         return _read_excel(path, part, sheet)
+    _refuse_other_binaries(head, part)
     part.asked_encoding = encoding
     text_path = _as_utf8(path, head, part, work, encoding)
     head = _head(text_path, part) if text_path != path else head
@@ -460,9 +463,17 @@ def _read_one(name: str, part: Part, work: Path, *, sheet: str | None, encoding:
         raise InputError(f"{part.name}: the file is empty; there is nothing to audit")
     if start in (b"[", b"{"):
         return _read_json(text_path, part, work)
+    if start == b"<":
+        _refuse_markup(head, part)
     part.format = "csv"
+    _refuse_nul_bytes(text_path, head, part)
+    if b"\r" in head and b"\n" not in head:
+        # Lines ended by CR alone (Excel for Mac's "CSV (Macintosh)"): polars splits on LF only.
+        text_path = _lf_line_ends(text_path, part, work)
+        head = _head(text_path, part)
     part.title_rows = _title_lines(head)
     part.separator = _sniff_separator(b"\n".join(head.split(b"\n")[part.title_rows :]))
+    _refuse_cut_short(text_path, head, part)
     part.path = text_path
     return scan_text(text_path, part.separator, part.title_rows)
 
@@ -478,7 +489,105 @@ def scan_text(path: Path | str, separator: str, skip_lines: int = 0) -> pl.LazyF
         has_header=True,
         encoding="utf8",
         raise_if_empty=True,
+        null_values=[""],  # a quoted empty cell ("") is empty like an unquoted one, not text
     )
+
+
+#: Files that are not exports, by their first bytes: what they are, and what to do.
+OTHER_BINARIES = (
+    (b"%PDF", "a PDF document, not a data export; export the data as CSV, Excel or JSON"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive, which csaudit does not open; extract the export from it"),
+    (b"Rar!\x1a\x07", "a RAR archive, which csaudit does not open; extract the export from it"),
+    (b"BZh91AY&SY", "bzip2-compressed, which csaudit does not read (gzip, zstd and zip are); decompress it first"),
+    (b"\xfd7zXZ\x00", "xz-compressed, which csaudit does not read (gzip, zstd and zip are); decompress it first"),
+)
+
+
+def _refuse_other_binaries(head: bytes, part: Part) -> None:
+    """Archives and documents that are not text: a clear message rather than a read of bytes."""
+    if head[257:262] == b"ustar":
+        raise InputError(f"{part.name}: is a tar archive, which csaudit does not open; extract the export file from it")
+    for magic, what in OTHER_BINARIES:
+        if head.startswith(magic):
+            raise InputError(f"{part.name}: is {what}")
+
+
+def _refuse_markup(head: bytes, part: Part) -> None:
+    """A file that begins with ``<`` is HTML (a login or "link expired" page saved in place of
+    the export) or XML (Zendesk's XML export), neither of which is read."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1024].lower()
+    if re.match(rb"<!doctype html|<html|<head|<body", text) or b"<html" in text:
+        raise InputError(
+            f"{part.name}: is a web page (HTML), not an export: a download that returned a login, error or "
+            "'link expired' page instead of the file; download the export again"
+        )
+    raise InputError(
+        f"{part.name}: is XML (or another markup); csaudit reads CSV/TSV, Excel, JSON/NDJSON and Parquet: "
+        "export the data as CSV or JSON"
+    )
+
+
+def _refuse_nul_bytes(path: Path, head: bytes, part: Part) -> None:
+    """Text holds no NUL bytes; a file padded or damaged with them (a download or copy cut short
+    leaves zeros at its end) would read them as a row. Only the first and last :data:`HEAD`
+    bytes are looked at, where such damage sits."""
+    size = path.stat().st_size
+    where = head.find(b"\x00")
+    if where < 0 and size > len(head):
+        with path.open("rb") as handle:
+            handle.seek(max(len(head), size - HEAD))
+            tail_start = handle.tell()
+            found = handle.read().find(b"\x00")
+        where = tail_start + found if found >= 0 else -1
+    if where >= 0:
+        if where < len(head):
+            raise InputError(
+                "{}: line {:,}, byte {:,} is a NUL byte (0x00): the file is binary (or damaged), not text as an "
+                "export writes it; give the export itself (CSV, Excel, JSON or Parquet)".format(
+                    part.name, head.count(b"\n", 0, where) + 1, where)
+            )
+        raise InputError(
+            f"{part.name}: near the end, byte {where:,} is a NUL byte (0x00): the file ends in binary zeros, as a "
+            "download or copy cut short leaves them, not text as an export writes it; export it again, or remove the zeros"
+        )
+
+
+def _cells_in_line(line: bytes, separator: str) -> int | None:
+    """How many cells a CSV line holds (quoted cells counted as one); None when it has a quote
+    that opens or closes a cell of several lines."""
+    plain = re.sub(rb'"[^"]*"', b"x", line.rstrip(b"\r"))
+    return None if b'"' in plain else plain.count(separator.encode()) + 1
+
+
+def _refuse_cut_short(path: Path, head: bytes, part: Part) -> None:
+    """A file whose last line has no line end and fewer cells than the header was cut short
+    (an interrupted download or export): polars would read the missing cells as empty."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - HEAD))
+        tail = handle.read()
+    if not tail or tail.endswith((b"\n", b"\r")) or b"\n" not in tail:
+        return
+    header = head.lstrip(codecs.BOM_UTF8).split(b"\n")[part.title_rows]
+    lines = tail.split(b"\n")
+    wanted, found = _cells_in_line(header, part.separator), _cells_in_line(lines[-1], part.separator)
+    # The line before is a whole row (a tool that leaves out trailing empty cells writes short rows throughout).
+    before = _cells_in_line(lines[-2], part.separator) if len(lines) > 2 else wanted
+    if wanted and found and found < wanted and before == wanted:
+        raise InputError(
+            f"{part.name}: the last line has {found} of the header's {wanted} cells and no line end: the file "
+            "looks cut short (an interrupted download or export); export it again, or complete or remove that line"
+        )
+
+
+def _lf_line_ends(path: Path, part: Part, work: Path) -> Path:
+    """A copy of UTF-8 ``path`` with every CR turned into LF (CR is never part of a multibyte
+    character), written in chunks."""
+    target = work / "lf"
+    with path.open("rb") as source, target.open("wb") as out:
+        while chunk := source.read(CHUNK):
+            out.write(chunk.replace(b"\r", b"\n"))
+    return target
 
 
 def _head(path: Path, part: Part) -> bytes:
@@ -675,6 +784,11 @@ def _as_utf8(path: Path, head: bytes, part: Part, work: Path, asked: str | None)
                 offset += len(chunk)
             out.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
+        if exc.reason == "truncated data":
+            raise InputError(
+                f"{part.name}: the file ends in the middle of a {encoding} character, after byte {offset:,}: it "
+                "looks cut short (an interrupted download or export); export it again"
+            ) from None
         raise InputError(
             f"{part.name}: byte {offset + exc.start} cannot be read as {encoding} ({exc.reason}); "
             "give the file's encoding with --encoding, or save it as UTF-8"
@@ -694,9 +808,13 @@ def _filled_cells(cells: Sequence[object]) -> int:
 def _title_rows(rows: list[list[object]]) -> int:
     """How many rows above the header are a title: leading rows of at most one filled cell
     (``Zendesk export - March 2024``, a blank row, ``Exported 2024-04-01,,,``) followed, within
-    :data:`TITLE_LINES` rows, by a row of several (the header). 0 when the first row is one."""
-    for index, cells in enumerate(rows[:TITLE_LINES]):
-        if _filled_cells(cells) >= 2:
+    :data:`TITLE_LINES` rows, by a row of several (the header). 0 when the first row is one.
+    A leading row of two or three cells is a title too (``Tickets report, March 2024``) when the
+    next row of several has at least twice as many, and four or more."""
+    filled = [_filled_cells(cells) for cells in rows[:TITLE_LINES]]
+    several = [index for index, count in enumerate(filled) if count >= 2]
+    for index, following in zip(several, several[1:] + [None]):
+        if following is None or filled[index] > 3 or filled[following] < max(4, 2 * filled[index]):
             return index
     return 0
 
@@ -704,7 +822,8 @@ def _title_rows(rows: list[list[object]]) -> int:
 def _title_lines(head: bytes) -> int:
     """:func:`_title_rows` of a text file's first lines (cells split on any usual separator)."""
     lines = head.lstrip(codecs.BOM_UTF8).split(b"\n")[:-1] or [head]
-    return _title_rows([re.split(rb"[,\t;|]", line) for line in lines])
+    # A quoted cell is one cell, whatever separators it holds.
+    return _title_rows([re.split(rb"[,\t;|]", re.sub(rb'"[^"]*"', b"x", line)) for line in lines])
 
 
 def _sniff_separator(head: bytes) -> str:
@@ -922,8 +1041,8 @@ def _flatten(value: dict, prefix: str, out: dict[str, str | None]) -> None:
             out[name] = json.dumps(item, ensure_ascii=False) if item else None
         elif isinstance(item, bool):
             out[name] = "true" if item else "false"
-        elif item is None:
-            out[name] = None
+        elif item is None or item == "":
+            out[name] = None  # "" is empty, as in a CSV export
         else:
             out[name] = str(item)
 
@@ -1134,19 +1253,77 @@ def _read_excel(path: Path, part: Part, sheet: str | None) -> pl.LazyFrame:
         )
     part.sheet = sheet
     try:
-        top = fastexcel.read_excel(str(path)).load_sheet(sheet, header_row=None, n_rows=TITLE_LINES).to_polars()
+        top = fastexcel.read_excel(str(path)).load_sheet(sheet, header_row=None, n_rows=TITLE_LINES, dtypes="string").to_polars()
         part.title_rows = _title_rows(top.rows())
-        frame = pl.read_excel(
-            path, sheet_name=sheet, engine="calamine", infer_schema_length=0, read_options={"header_row": part.title_rows}
-        )
+        # Every cell as text; read by type, a column of [h]:mm:ss durations would not mix with text.
+        frame = fastexcel.read_excel(str(path)).load_sheet(sheet, header_row=part.title_rows, dtypes="string").to_polars()
     except Exception as exc:  # fastexcel/polars raise several types
         raise InputError(f"{part.name}: sheet {sheet!r} cannot be read: {_first_line(exc)}") from None
     if frame.height == 0:
         raise InputError(f"{part.name}: sheet {sheet!r} has a header but no rows; there is nothing to audit")
+    part.error_cells = _excel_error_cells(path, sheet)
     # Excel keeps times of day and durations as fractions of a day, which read as a
     # date-time on Excel's day zero; keep the clock part (09:12:58), as a CSV export would.
+    # A duration of a day or more reads as a date in 1900 (day zero 1899-12-31): whole hours
+    # then (1900-01-01 06:00:00 is 30:00:00).
+    return frame.lazy().with_columns(_excel_clock(pl.col(name)).alias(name) for name in frame.columns)
+
+
+def _excel_clock(text: pl.Expr) -> pl.Expr:
     prefix = "^(" + "|".join(EXCEL_EPOCH_PREFIXES) + ")"
-    return frame.lazy().with_columns(pl.all().str.replace(prefix, ""))
+    days = text.str.strptime(pl.Datetime("ms"), "%Y-%m-%d %H:%M:%S%.f", strict=False) - datetime(1899, 12, 31)
+    hours = days.dt.total_hours().cast(pl.String)
+    return (
+        pl.when(text.str.contains(r"^1900-\d\d-\d\d \d\d:\d\d:\d\d"))
+        .then(pl.concat_str([hours, text.str.slice(13)]))
+        .otherwise(text.str.replace(prefix, ""))
+    )
+
+
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*? t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
+
+
+def _excel_error_cells(path: Path, sheet: str) -> tuple[int, list[str]]:
+    """The cells of an .xlsx sheet holding an error (``#N/A``, ``#VALUE!`` …), which the
+    workbook reader gives as empty: how many, and the first five as ``E3 #N/A``. The sheet's XML
+    is streamed; (0, []) for other workbooks (.xls, .ods)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                  "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+            rel = next(s.get(f"{{{ns['r']}}}id") for s in ET.fromstring(book.read("xl/workbook.xml")).iter(f"{{{ns['m']}}}sheet")
+                       if s.get("name") == sheet)
+            rels = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+            target = next(r.get("Target") for r in rels if r.get("Id") == rel)
+            member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            count, examples, carry = 0, [], b""
+            with book.open(member) as xml:
+                while chunk := xml.read(CHUNK):
+                    text = carry + chunk
+                    last = 0
+                    for match in _ERROR_CELL.finditer(text):
+                        count += 1
+                        last = match.end()
+                        if len(examples) < 5:
+                            examples.append(f"{match[1].decode()} {match[2].decode('utf-8', 'replace')}")
+                    carry = text[max(last, len(text) - 4096):]
+            return count, examples
+    except (KeyError, StopIteration, zipfile.BadZipFile, ET.ParseError, OSError):
+        return 0, []
+
+
+def _error_notes(part: Part) -> list[str]:
+    count, examples = part.error_cells
+    if not count:
+        return []
+    return [
+        f"{part.name}: sheet {part.sheet!r} has {count:,} cell{'s' if count != 1 else ''} holding an Excel error ("
+        + ", ".join(examples) + (", …" if count > len(examples) else "")
+        + f"); {'they are' if count != 1 else 'it is'} read as empty: fix the formulas, or check the results "
+        "that use those columns"
+    ]
 
 
 # -- errors -----------------------------------------------------------------------------------
