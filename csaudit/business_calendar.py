@@ -357,6 +357,33 @@ def local_to_utc(wall: pl.Series, zone: str) -> pl.Series:
     )["utc"]
 
 
+def _day_start_after_gap(midnight: pl.Expr, zone: str) -> pl.Expr:
+    """Where the clock of ``zone`` skips a local midnight (``midnight``: naive datetimes, local
+    dates at 00:00), the first instant of that date: the end of the skipped span (Africa/Cairo
+    goes from 00:00 to 01:00 on the last Friday of April), as a UTC datetime. Null where
+    midnight exists, and where the zone skips the whole date (Pacific/Apia, 30 December 2011)."""
+    gaps = zone_transitions(zone).filter(pl.col("after") > pl.col("before"))
+    if gaps.height == 0:
+        return pl.lit(None, pl.Datetime("us", "UTC"))
+    us = 1_000_000
+    opens = (gaps["at"] + gaps["before"]) * us  # the wall clock jumps from here ...
+    closes = (gaps["at"] + gaps["after"]) * us  # ... to here (local microseconds since 1970)
+    wall = midnight.dt.epoch("us")
+    k = pl.lit(closes).search_sorted(wall, side="right")  # the first gap that ends after it
+    at = k.clip(upper_bound=gaps.height - 1)
+    inside = (k < gaps.height) & (pl.lit(opens).gather(at) <= wall) & (pl.lit(closes).gather(at) < wall + _DAY_US)
+    return pl.when(inside).then((pl.lit(gaps["at"]).gather(at) * us).cast(pl.Datetime("us", "UTC")))
+
+
+def local_midnights(midnight: pl.Expr, zone: str) -> pl.Expr:
+    """Local dates of ``zone`` (naive datetimes at 00:00) as the UTC instants they begin:
+    their midnight (its first occurrence when the clock shows it twice) or, where the clock
+    skips midnight, the end of the skipped span; null where the zone skips the whole date.
+    The end of a date is the start of the next one (23 or 25 hours later where clocks change)."""
+    instant = midnight.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+    return pl.coalesce(instant, _day_start_after_gap(midnight, zone))
+
+
 def ambiguous_instants(t: pl.Expr, zone: str) -> pl.Expr:
     """Instants that are the first reading of an ambiguous local time of ``zone`` (the wall
     clock shows the same time again after clocks go back)."""

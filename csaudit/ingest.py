@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import polars as pl
 
-from csaudit.business_calendar import ambiguous_instants
+from csaudit.business_calendar import ambiguous_instants, local_midnights
 from csaudit.errors import InputError
 from csaudit.fields import FALSE_WORDS, FIELDS, TRUE_WORDS, Field, FieldType, raw_column
 from csaudit.metrics.base import Check, unreadable
@@ -62,6 +62,8 @@ TIMESTAMP_FORMATS = (
     "%Y/%m/%d %H:%M",
     "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y %I:%M %p",
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y %I:%M %p",
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S",
@@ -74,6 +76,8 @@ TIMESTAMP_FORMATS = (
     "%d.%m.%Y",
 )
 _DAY_MONTH_TWINS = {
+    "%m/%d/%Y %I:%M:%S %p": "%d/%m/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p": "%d/%m/%Y %I:%M %p",
     "%m/%d/%Y %H:%M:%S": "%d/%m/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M": "%d/%m/%Y %H:%M",
     "%m/%d/%Y": "%d/%m/%Y",
@@ -671,7 +675,7 @@ class _FieldParser:
                 self.export.timestamp_formats[name] = "%Y-%m-%dT%H:%M:%S%.f%z"
             else:
                 zone = self.export.timezone if _has_clock_changes(self.export.timezone) else "UTC"
-                parsed = moment.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+                parsed = _local_instants(moment, zone, dates=isinstance(dtype, pl.Date))
                 self.export.timestamp_formats[name] = "%Y-%m-%d %H:%M:%S%.f"
                 if zone != "UTC":
                     # The only cells that fail: wall-clock times the zone skips.
@@ -984,8 +988,9 @@ def _fractions_usual(sample: pl.Series, fmt: str) -> bool:
 def _timestamp_parser(fmt: str, zone: str | None = None, fractions: bool = False):
     """Parse cells of one layout into UTC instants. A layout without an offset is wall-clock
     time in ``zone`` (None: UTC): a time the zone skips (clocks going forward) is null, an
-    ambiguous one (clocks going back) is its first occurrence. The fast pass reads the layout
-    without its optional fraction of a second unless ``fractions`` are usual."""
+    ambiguous one (clocks going back) is its first occurrence; a date without a time is its
+    first instant there (see :func:`_local_instants`). The fast pass reads the layout without
+    its optional fraction of a second unless ``fractions`` are usual."""
     local = zone if _has_clock_changes(zone) and reads_naive(fmt) else None
 
     def parse(text: pl.Expr, fast: bool) -> pl.Expr:
@@ -994,9 +999,24 @@ def _timestamp_parser(fmt: str, zone: str | None = None, fractions: bool = False
         if local is None:
             return text.str.to_datetime(layout, strict=False, time_unit="us", time_zone="UTC")
         wall = text.str.to_datetime(layout, strict=False, time_unit="us")
-        return wall.dt.replace_time_zone(local, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+        return _local_instants(wall, local, dates=not _has_time_of_day(fmt))
 
     return parse
+
+
+def _has_time_of_day(fmt: str) -> bool:
+    """Whether a layout reads a time of day (else it reads dates)."""
+    return any(d in fmt for d in ("%H", "%I", "%k", "%l", "%M", "%S", "%T", "%R", "%X", "%c", "%s"))
+
+
+def _local_instants(wall: pl.Expr, zone: str, dates: bool) -> pl.Expr:
+    """Naive wall-clock datetimes of ``zone`` as UTC instants: a time the zone skips is null,
+    an ambiguous one its first occurrence. With ``dates`` (local dates, read as midnight) a
+    date whose midnight the zone skips (Africa/Cairo on the last Friday of April) starts where
+    the skipped span ends: the date exists, only its first hour does not."""
+    if dates and _has_clock_changes(zone):
+        return local_midnights(wall, zone)
+    return wall.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
 
 
 def _timestamp_text(value: pl.Expr, formats: str, zone: str | None) -> pl.Expr:
