@@ -19,7 +19,7 @@ from csaudit.extras import Extras, Progress
 from csaudit.fields import raw_column
 from csaudit.ingest import READ_ERRORS, ROW, Export, ReadOptions, describe_read_error, reads_naive
 from csaudit.metrics import REGISTRY
-from csaudit.metrics.base import BuildContext, Check, Unit
+from csaudit.metrics.base import PENDING, BuildContext, Check, RowMetric, Unit
 from csaudit.metrics.speed import exported_duration
 from csaudit.profile.model import Profile, Standard, Status
 from csaudit.result import AuditResult, Finding, GroupResult, StandardResult
@@ -34,6 +34,8 @@ class _Planned:
     standard: Standard
     result: StandardResult
     index: int | None  # position of its frame in collect_all, None when not measured
+    #: What the rows its metric cannot measure yet are (RowMetric.pending): verbs, phrase.
+    pending: tuple[tuple[str, str], str] | None = None
 
 
 def audit(
@@ -112,7 +114,8 @@ def audit(
             tables=attached.tables,
             timezone=zone,
         )
-        planned.append(_Planned(standard, result, len(queries)))
+        pending = metric.pending(present, standard.options) if isinstance(metric, RowMetric) else None
+        planned.append(_Planned(standard, result, len(queries), pending[1:] if pending else None))
         extras.add(metric, context, standard, result)
         queries.append(metric.build(context, standard))
 
@@ -152,6 +155,7 @@ def audit(
     for item in planned:
         if item.index is not None:
             _evaluate(item, standard_frames[item.index], labels)
+            _note_pending(item, standard_frames[item.index], labels)
     _name_absent_filter_values(export, planned, labels)
 
     findings = []
@@ -334,6 +338,29 @@ def _group_results(standard: Standard, frame: pl.DataFrame, labels: dict[str, di
         group = {k: labels.get(k, {}).get(row[k], row[k]) for k in keys}
         groups.append(GroupResult(group=group, value=value, sample_size=size, status=status))
     return groups
+
+
+def _note_pending(item: _Planned, frame: pl.DataFrame, labels: dict[str, dict]) -> None:
+    """How many rows of the standard's population its metric could not measure yet (its
+    :meth:`~csaudit.metrics.base.RowMetric.pending` rows), per group when grouped."""
+    if PENDING not in frame.columns or item.pending is None:
+        return
+    total = int(frame[PENDING].sum() or 0)
+    if not total:
+        return
+    standard = item.standard
+    measured = int(frame["sample_size"].sum() or 0)
+    (one, several), what = item.pending
+    note = (
+        f"{total:,} interaction{'' if total == 1 else 's'} in scope {one if total == 1 else several} {what} "
+        f"and {'is' if total == 1 else 'are'} left out; {measured:,} {'is' if measured == 1 else 'are'} measured"
+    )
+    keys = list(standard.each)
+    if keys and frame.height > 1:
+        rows = frame.filter(pl.col(PENDING) > 0).sort(keys, nulls_last=True).iter_rows(named=True)
+        parts = [" · ".join(f"{labels.get(k, {}).get(r[k], r[k])}" for k in keys) + f" {r[PENDING]:,}" for r in rows]
+        note += " (" + ", ".join(parts[:8]) + (" …" if len(parts) > 8 else "") + ")"
+    item.result.notes.append(note)
 
 
 def _name_absent_filter_values(export: Export, planned: list[_Planned], labels: dict[str, dict]) -> None:

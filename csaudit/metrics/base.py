@@ -430,6 +430,10 @@ class Metric:
 MEASURED = "__measured"
 
 
+#: The column of a row metric's query counting its :meth:`RowMetric.pending` rows.
+PENDING = "__pending"
+
+
 class RowMetric(Metric):
     """A metric where each interaction in the population contributes one value."""
 
@@ -441,34 +445,55 @@ class RowMetric(Metric):
         """The interactions the sample is drawn from (e.g. live channels only)."""
         return ctx.frame
 
+    def pending(
+        self, present: frozenset[str], options: dict[str, Any]
+    ) -> tuple[pl.Expr, tuple[str, str], str] | None:
+        """``(rows, (verb for one, for several), what they are)``, e.g. ``(…, ("has", "have"),
+        "no first response yet")``: rows of the population left out only because the moment
+        that ends their duration has not come (an empty `first_response_at`: not answered yet).
+        The metric is defined over the others, but the result says how many there were, so that
+        "every email answered within a day" cannot pass quietly on the few that were answered."""
+        return None
+
     def measured(self, ctx: BuildContext) -> tuple[pl.LazyFrame, pl.Expr, pl.Expr]:
         """``(rows, value, population)``: the population excludes the checks' rows and rows
         without a value. The statistic summarises ``value`` over it; evidence draws from it."""
+        rows, value, scope = self._scope(ctx)
+        return rows, value, (scope & value.is_not_null()).fill_null(False)
+
+    def _scope(self, ctx: BuildContext) -> tuple[pl.LazyFrame, pl.Expr, pl.Expr]:
+        """``(rows, value, scope)``: the sample's population without the checks' rows, before
+        rows without a value are left out."""
         value, population = self.sample(ctx.present, ctx.options)
         # The value is computed once, as a column: polars does not share sub-expressions over
         # large literals (a business calendar's table), and the value is used several times.
         rows = self.rows(ctx).with_columns(value.alias(MEASURED))
-        value = pl.col(MEASURED)
         for check in self.checks(ctx.present, ctx.options):
             if check.excludes:
                 population = population & ~check.expr.fill_null(False)
-        population = (population & value.is_not_null()).fill_null(False)
-        return rows, value, population
+        return rows, pl.col(MEASURED), population
 
     def evidence_detail(self, present: frozenset[str], options: dict[str, Any]) -> EvidenceDetail | None:
         """How evidence shows a row; None shows the per-row value in the metric's unit."""
         return None
 
     def build(self, ctx: BuildContext, standard: Standard) -> pl.LazyFrame:
-        rows, value, population = self.measured(ctx)
+        rows, value, scope = self._scope(ctx)
+        population = (scope & value.is_not_null()).fill_null(False)
         # One column, computed once: the value where the row is in the population, else null.
         # Every statistic skips nulls, so no aggregation filters (and copies) its group.
-        rows = rows.with_columns(pl.when(population).then(value).alias(SAMPLE))
+        columns = [pl.when(population).then(value).alias(SAMPLE)]
+        pending = self.pending(ctx.present, ctx.options)
+        if pending is not None:  # in the same context as the sample: the scope is computed once
+            columns.append((scope & value.is_null() & pending[0]).fill_null(False).alias(PENDING))
+        rows = rows.with_columns(columns)
         sample = pl.col(SAMPLE)
         aggregations = [
             statistic_expr(standard.statistic, sample).alias("value"),
             sample.count().alias("sample_size"),
         ]
+        if pending is not None:
+            aggregations.append(pl.col(PENDING).sum().cast(pl.Int64).alias(PENDING))
         if ctx.sample_aggregations is not None:
             aggregations += ctx.sample_aggregations(sample, sample.is_not_null())
         if ctx.each:

@@ -35,6 +35,7 @@ from csaudit.metrics.base import (
     seconds_between,
     statistic_expr,
     subtract_pauses,
+    unreadable,
 )
 from csaudit.metrics.options import one_of
 from csaudit.profile.model import Standard
@@ -128,6 +129,14 @@ def exported_duration_checks(present, start: str, end: str, options, label: str)
     return [negative_check(start, end, label), *duration_checks(start, end, label, options)]
 
 
+def not_yet(end: str, start: pl.Expr, present: frozenset[str]) -> pl.Expr | None:
+    """Rows whose duration has a known start and no end yet: the `end` cell is empty (an
+    unreadable one is a finding of its own). None without an `end` column."""
+    if end not in present:
+        return None
+    return pl.col(end).is_null() & ~unreadable(end) & start.is_not_null()
+
+
 class ExportedDurationMetric(RowMetric):
     """A duration between two timestamps (``pair``) for which an exported duration can stand
     in where a timestamp is absent (see :func:`exported_duration`)."""
@@ -169,6 +178,10 @@ class FirstResponseTime(ExportedDurationMetric):
         value = exported_duration_sample(present, *self.pair, options)
         return value, ~abandoned_expr(present)
 
+    def pending(self, present, options):
+        rows = not_yet("first_response_at", pl.col("created_at"), present) if "created_at" in present else None
+        return None if rows is None else (rows, ("has", "have"), "no first response yet (an empty `first_response_at`)")
+
 
 class ResolutionTime(ExportedDurationMetric):
     name = "resolution_time"
@@ -188,6 +201,10 @@ class ResolutionTime(ExportedDurationMetric):
 
     def sample(self, present, options):
         return exported_duration_sample(present, *self.pair, options), pl.lit(True)
+
+    def pending(self, present, options):
+        rows = not_yet("resolved_at", pl.col("created_at"), present) if "created_at" in present else None
+        return None if rows is None else (rows, ("is", "are"), "not resolved (an empty `resolved_at`)")
 
 
 class SpeedOfAnswer(RowMetric):
@@ -227,6 +244,12 @@ class SpeedOfAnswer(RowMetric):
         if used := self._exported(present, options):
             return subtract_pauses(pl.col(used), options), ~abandoned_expr(present)
         return duration_value(queue_start_expr(present), "first_response_at", options), ~abandoned_expr(present)
+
+    def pending(self, present, options):
+        if self._exported(present, options) or not {"queued_at", "created_at"} & present:
+            return None
+        rows = not_yet("first_response_at", queue_start_expr(present), present)
+        return None if rows is None else (rows, ("was", "were"), "neither answered nor abandoned (an empty `first_response_at`)")
 
     def checks(self, present, options):
         if used := self._exported(present, options):

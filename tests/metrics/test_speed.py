@@ -262,6 +262,74 @@ id,priority,created_at,resolved_at
 """
 
 
+# ---------------------------------------------------------------------------------------
+# Interactions left out because their duration has not ended (not answered, not resolved)
+# ---------------------------------------------------------------------------------------
+
+PENDING_CSV = """
+id,channel,created_at,first_response_at,abandoned,resolved_at
+1,email,2024-01-01 08:00:00,2024-01-01 09:00:00,no,2024-01-01 10:00:00
+2,email,2024-01-01 08:00:00,2024-01-01 10:00:00,no,
+3,email,2024-01-01 08:00:00,,no,
+4,email,2024-01-01 08:00:00,,,2024-01-01 12:00:00
+5,email,2024-01-01 08:00:00,,yes,
+6,email,2024-01-01 08:00:00,soon,no,2024-01-01 09:00:00
+7,email,,,no,
+8,chat,2024-01-01 08:00:00,2024-01-01 08:00:30,no,2024-01-01 08:05:00
+9,chat,2024-01-01 08:00:00,,no,
+"""
+# First response, not abandoned (rows 1-4, 6-9): answered rows 1, 2, 8 are measured (3).
+# Not answered yet: rows 3, 4 (email) and 9 (chat) = 3. Not counted as not answered: row 5
+# (abandoned: no FRT), row 6 (`soon` is unreadable: a finding), row 7 (no created_at).
+# Resolution time (every row): resolved rows 1, 4, 6, 8 measured (4); not resolved with a
+# known creation: rows 2, 3, 5, 9 = 4 (row 7 has no created_at).
+
+
+def test_unanswered_interactions_are_counted_in_a_note(run_audit):
+    audit_result = run_audit(
+        PENDING_CSV,
+        """
+        - {id: frt, title: FRT, metric: first_response_time, statistic: mean, each: channel}
+        - {id: frt-email, title: FRT email, metric: first_response_time, statistic: mean, filter: {channel: email}}
+        - {id: ttr, title: TTR, metric: resolution_time, statistic: mean}
+        """,
+    )
+    grouped, email, resolution = audit_result.standards
+    assert {k: g.sample_size for k, g in by_group(grouped).items()} == {"chat": 1, "email": 2}
+    assert grouped.notes == [
+        "3 interactions in scope have no first response yet (an empty `first_response_at`) and are "
+        "left out; 3 are measured (chat 1, email 2)"
+    ]
+    assert email.groups[0].sample_size == 2
+    assert email.groups[0].value == 5400.0  # (3600 + 7200) / 2
+    assert email.notes == [
+        "2 interactions in scope have no first response yet (an empty `first_response_at`) and are "
+        "left out; 2 are measured"
+    ]
+    assert resolution.groups[0].sample_size == 4
+    assert resolution.notes == [
+        "4 interactions in scope are not resolved (an empty `resolved_at`) and are left out; 4 are measured"
+    ]
+
+
+def test_no_note_when_every_interaction_is_measured(run_standard):
+    answered = "\n".join(line for line in PENDING_CSV.strip().splitlines() if line.split(",")[0] in ("id", "1", "8"))
+    result = run_standard(answered, "- {id: frt, title: FRT, metric: first_response_time, statistic: mean}")
+    assert result.groups[0].sample_size == 2
+    assert result.notes == []
+
+
+def test_live_contacts_neither_answered_nor_abandoned_are_counted_in_a_note(run_standard):
+    # Speed of answer over live channels: rows 8 (answered, 30 s) and 9 (chat, no answer, not
+    # abandoned); the email rows are not live.
+    result = run_standard(PENDING_CSV, "- {id: asa, title: ASA, metric: speed_of_answer, statistic: mean}")
+    assert (result.groups[0].value, result.groups[0].sample_size) == (30.0, 1)
+    assert result.notes == [
+        "1 interaction in scope was neither answered nor abandoned (an empty `first_response_at`) "
+        "and is left out; 1 is measured"
+    ]
+
+
 def test_resolution_each_priority_share_within(run_audit):
     audit_result = run_audit(
         RESOLUTION_CSV,
