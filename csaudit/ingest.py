@@ -780,7 +780,7 @@ class _FieldParser:
             formats = list(spec.formats)
             self.export.timestamp_formats[name] = " | ".join(formats)
         else:
-            formats = [_choose_format(self.name, name, source, values, self.export, spec.day_first)]
+            formats = [_choose_format(self.name, name, source, values, self.export, spec.day_first, self._day_order)]
             self.export.timestamp_formats[name] = formats[0]
         parsers = [_timestamp_parser(fmt, self.export.timezone, _fractions_usual(values, fmt)) for fmt in formats]
         if _has_clock_changes(self.export.timezone) and any(reads_naive(fmt) for fmt in formats):
@@ -802,6 +802,31 @@ class _FieldParser:
                 "in a mapping file (--mapping-file, docs/sources.md) to read them"
             )
         return parse, expected
+
+    @property
+    def _day_order(self) -> tuple[str, str] | None:
+        """How the file's own dates settle day/month order, from every text column of the
+        sample (an export writes its dates one way): ``("day", evidence)`` when some column
+        has a date only day/month reads (``13/03/2024``) and none has one only month/day
+        reads; ``("month", evidence)`` the other way round; None when nothing settles it, or
+        columns disagree. A column whose own first rows fit both orders follows it."""
+        if "_day_order_cache" not in self.__dict__:
+            found: dict[str, str] = {}
+            for column in self.sample.columns:
+                values = self.sample[column]
+                if values.dtype != pl.String:
+                    continue
+                values = values.str.strip_chars(_WHITESPACE)
+                values = values.filter(values.str.contains(r"^\d{1,2}/\d{1,2}/\d{4}"))
+                if values.len() == 0:
+                    continue
+                for month_first, day_first in _DAY_MONTH_TWINS.items():
+                    reads = [values.str.to_datetime(f, strict=False, time_unit="us").is_not_null() for f in (month_first, day_first)]
+                    for order, only in (("month", reads[0] & ~reads[1]), ("day", reads[1] & ~reads[0])):
+                        if only.any() and order not in found:
+                            found[order] = f"column {column!r} has {_quote(values.filter(only)[0])}"
+            self.__dict__["_day_order_cache"] = next(iter(found.items())) if len(found) == 1 else None
+        return self.__dict__["_day_order_cache"]
 
     def _values(self, text: pl.Expr) -> pl.Series:
         """A column's first values, to choose its layout: from the sample (the first rows), or,
@@ -1145,9 +1170,12 @@ def _describe_units(units: tuple[str, ...]) -> str:
 
 
 def _choose_format(
-    name: str, field_name: str, source: str, sample: pl.Series, export: Export, day_first: bool = False
+    name: str, field_name: str, source: str, sample: pl.Series, export: Export, day_first: bool = False,
+    file_order: tuple[str, str] | None = None,
 ) -> str:
-    """The one layout that reads the most of this column's sample (ISO layouts win ties)."""
+    """The one layout that reads the most of this column's sample (ISO layouts win ties). Where
+    the sample fits both month/day and day/month, the order the file's other dates settle
+    (``file_order``, see :attr:`_FieldParser._day_order`), else month/day with a note."""
     values = sample.str.strip_chars()
     values = values.filter(values.is_not_null() & (values != ""))
     if values.len() == 0:
@@ -1182,6 +1210,14 @@ def _choose_format(
             "in a mapping file (--mapping-file, docs/sources.md)"
         )
     twin = _DAY_MONTH_TWINS.get(best)
+    if twin and counts.get(twin) == best_count and not day_first and file_order is not None:
+        order, evidence = file_order
+        export.notes.append(
+            f"`{field_name}` (column {source}): dates such as {_quote(values[0])} could be month/day or "
+            f"day/month; they were read as {order}/{'month' if order == 'day' else 'day'} like the file's other "
+            f"dates ({evidence})"
+        )
+        return twin if order == "day" else best
     if twin and counts.get(twin) == best_count and not day_first:
         export.notes.append(
             f"`{field_name}` (column {source}): dates such as {_quote(values[0])} could be month/day or "

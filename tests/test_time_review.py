@@ -432,3 +432,49 @@ def test_business_hours_in_summer_2100():
     start, end = la("2100-07-01T08:00-07:00"), la("2100-07-01T17:00-07:00")
     assert ZoneInfo("America/Los_Angeles").utcoffset(datetime(2100, 7, 1, 12)) == timedelta(hours=-7)
     assert _product_us(STANFORD, [(start, end)]) == [9 * H * 1_000_000]
+
+
+# -- one day/month order per file -------------------------------------------------------------
+
+
+def _open_text(tmp_path, text: str):
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    export = open_export(path, {}, wanted={"id", "created_at", "resolved_at", "first_response_at"})
+    return export, export.frame.collect()
+
+
+def test_a_column_that_fits_both_orders_follows_the_files_other_dates(tmp_path):
+    # resolved_at has 13/03/2024, which only day/month reads; created_at's first rows fit both.
+    # Read month/day, created_at would be 3 May and 3 June: both rows resolved before created.
+    export, frame = _open_text(
+        tmp_path,
+        "id,created_at,resolved_at\n1,05/03/2024 09:00,13/03/2024 10:00\n2,06/03/2024 09:00,07/03/2024 10:00\n",
+    )
+    assert frame["created_at"].to_list() == [datetime(2024, 3, 5, 9, tzinfo=UTC), datetime(2024, 3, 6, 9, tzinfo=UTC)]
+    assert frame["resolved_at"].to_list() == [datetime(2024, 3, 13, 10, tzinfo=UTC), datetime(2024, 3, 7, 10, tzinfo=UTC)]
+    assert [n for n in export.notes if "day/month" in n] == [
+        "`created_at` (column 'created_at'): dates such as '05/03/2024 09:00' could be month/day or day/month; "
+        "they were read as day/month like the file's other dates (column 'resolved_at' has '13/03/2024 10:00')"
+    ]
+
+
+def test_month_first_evidence_settles_an_ambiguous_column_too(tmp_path):
+    export, frame = _open_text(
+        tmp_path,
+        "id,created_at,resolved_at\n1,05/03/2024 09:00,05/13/2024 10:00\n",
+    )
+    assert frame["created_at"].to_list() == [datetime(2024, 5, 3, 9, tzinfo=UTC)]
+    assert any("read as month/day like the file's other dates (column 'resolved_at' has '05/13/2024 10:00')" in n
+               for n in export.notes)
+
+
+def test_columns_that_disagree_leave_each_to_its_own_dates(tmp_path):
+    # first_response_at is day/month (13/03), resolved_at month/day (03/14): nothing settles
+    # created_at, which keeps month/day and the note asking for day_first.
+    export, frame = _open_text(
+        tmp_path,
+        "id,created_at,first_response_at,resolved_at\n1,05/03/2024 09:00,13/03/2024 10:00,03/14/2024 10:00\n",
+    )
+    assert frame["created_at"].to_list() == [datetime(2024, 5, 3, 9, tzinfo=UTC)]
+    assert any("the first rows fit both, and they were read as month/day" in n for n in export.notes)
