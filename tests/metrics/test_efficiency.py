@@ -256,6 +256,16 @@ def test_hold_time_max_at_limit_passes(run_standard):
 # -- minutes per issue ----------------------------------------------------------------------
 
 
+MINUTES_PER_AGENT = """
+- id: mpi
+  title: Minutes per issue
+  metric: minutes_per_issue
+  each: agent
+  compare: at_most
+  fail: 6m
+"""
+
+
 def test_minutes_per_issue_leaves_out_abandoned_contacts(run_standard):
     # An abandoned call was never handled, whoever the export files it under (as in AHT).
     # ann: 300, 600 handled; row 3 abandoned (flag) with 0 s, row 4 abandoned (abandoned_at
@@ -271,14 +281,7 @@ def test_minutes_per_issue_leaves_out_abandoned_contacts(run_standard):
         5,bob,120,no,
         6,bob,60,yes,
         """,
-        """
-        - id: mpi
-          title: Minutes per issue
-          metric: minutes_per_issue
-          each: agent
-          compare: at_most
-          fail: 6m
-        """,
+        MINUTES_PER_AGENT,
     )
     got = {g.group["agent"]: (g.value, g.sample_size) for g in result.groups}
     assert got == {"ann": (pytest.approx(450.0), 2), "bob": (pytest.approx(120.0), 1)}
@@ -297,14 +300,7 @@ def test_minutes_per_issue_each_agent(run_standard):
         4,Bob,240
         5,bob,180
         """,
-        """
-        - id: mpi
-          title: Minutes per issue
-          metric: minutes_per_issue
-          each: agent
-          compare: at_most
-          fail: 6m
-        """,
+        MINUTES_PER_AGENT,
     )
     got = {g.group["agent"].lower(): (g.value, g.sample_size, g.status) for g in result.groups}
     assert got == {
