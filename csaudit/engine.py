@@ -319,6 +319,11 @@ def _collect(export: Export, queries: list[pl.LazyFrame], engine: str = "auto") 
         raise describe_read_error(export, exc) from None
 
 
+def _label(labels: dict[str, dict], key: str, value):
+    """A group key's value as the export spells it most (the key itself when unlabelled)."""
+    return labels.get(key, {}).get(value, value)
+
+
 def _group_results(standard: Standard, frame: pl.DataFrame, labels: dict[str, dict]) -> list[GroupResult]:
     """The groups of one standard's collected frame, in key order, each with its status."""
     metric = REGISTRY[standard.metric]
@@ -335,7 +340,7 @@ def _group_results(standard: Standard, frame: pl.DataFrame, labels: dict[str, di
             status = Status.INFO
         else:
             status = standard.target.evaluate(value)
-        group = {k: labels.get(k, {}).get(row[k], row[k]) for k in keys}
+        group = {k: _label(labels, k, row[k]) for k in keys}
         groups.append(GroupResult(group=group, value=value, sample_size=size, status=status))
     return groups
 
@@ -358,7 +363,7 @@ def _note_pending(item: _Planned, frame: pl.DataFrame, labels: dict[str, dict]) 
     keys = list(standard.each)
     if keys and frame.height > 1:
         rows = frame.filter(pl.col(PENDING) > 0).sort(keys, nulls_last=True).iter_rows(named=True)
-        parts = [" · ".join(f"{labels.get(k, {}).get(r[k], r[k])}" for k in keys) + f" {r[PENDING]:,}" for r in rows]
+        parts = [" · ".join(f"{_label(labels, k, r[k])}" for k in keys) + f" {r[PENDING]:,}" for r in rows]
         note += " (" + ", ".join(parts[:8]) + (" …" if len(parts) > 8 else "") + ")"
     item.result.notes.append(note)
 
